@@ -1,0 +1,49 @@
+# Kinglet: the commands README shows. Every target installs what it needs first.
+SHELL := /bin/bash
+SWIFT ?= swift
+PYTHON ?= python3
+# Debug build for tests and the demo; the release build is what ships and what `make bench` measures.
+BUILD := .build
+RELEASE_BIN := $(BUILD)/release/kinglet
+APT_PACKAGES := libxml2-dev libmbedtls-dev libsqlite3-dev pkg-config prosody lua-unbound openssl sqlite3 ca-certificates
+PY_REQUIREMENTS := Tests/Integration/requirements.txt
+
+.PHONY: all deps build release test unit integration demo bench clean
+
+all: build
+
+# Installs the C libraries, Prosody and the Python peers where they are missing (needs root, as CI has).
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@$(PYTHON) -c 'import slixmpp, aioxmpp, pytest' 2>/dev/null || $(PYTHON) -m pip install -q -r $(PY_REQUIREMENTS)
+
+build: deps
+	$(SWIFT) build -Xswiftc -warnings-as-errors
+
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib -Xswiftc -warnings-as-errors
+	strip -o $(BUILD)/kinglet-stripped $(RELEASE_BIN)
+
+unit: deps
+	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors
+	$(SWIFT) test --skip-build
+
+integration: build
+	$(PYTHON) -m pytest -q Tests/Integration
+
+test: unit integration
+
+demo: build
+	$(PYTHON) Tests/Integration/demo.py
+
+bench: release
+	$(SWIFT) build -c release --product kinglet-bench -Xswiftc -warnings-as-errors
+	$(BUILD)/release/kinglet-bench
+	$(PYTHON) Benchmarks/bench_agent.py --binary $(BUILD)/kinglet-stripped
+
+clean:
+	rm -rf $(BUILD) test-run demo-run

@@ -1,0 +1,62 @@
+// swift-tools-version: 6.0
+// Kinglet: a small XMPP agent for Linux single-board computers.
+//
+// Modules depend one way only, bottom to top:
+//   C wrappers (CLibXML2, CMbedTLS, CSQLite, CResolv, CGPIO), each imported by one Swift module
+//   Support, TOML                      no C, no Foundation
+//   XMLStream (libxml2), Crypto (mbedTLS)
+//   XMPPCore                           JIDs, stanzas, SASL, negotiation and SM state machines; no I/O
+//   Transport (SRV, sockets, the I/O thread), Devices (profiles, sources, outputs, sampler), Store (SQLite)
+//   Session                            the connection life cycle as an actor
+//   XEPs                               one folder per protocol extension
+//   Agent                              config, wiring, signals, CLI; `kinglet` is a thin main
+// Foundation is deliberately not used by any shipped module: it would triple the binary (see README).
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "kinglet",
+    products: [
+        .executable(name: "kinglet", targets: ["kinglet"]),
+    ],
+    targets: [
+        // C libraries, each behind one module map.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CMbedTLS", providers: [.apt(["libmbedtls-dev"])]),
+        .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CResolv"),
+        .systemLibrary(name: "CGPIO"),
+
+        .target(name: "Support", swiftSettings: strict),
+        .target(name: "TOML", swiftSettings: strict),
+        .target(name: "XMLStream", dependencies: ["CLibXML2", "Support"], swiftSettings: strict),
+        .target(name: "Crypto", dependencies: ["CMbedTLS", "Support"], swiftSettings: strict),
+        .target(name: "XMPPCore", dependencies: ["XMLStream", "Crypto", "Support"], swiftSettings: strict),
+        .target(name: "Transport", dependencies: ["CResolv", "XMLStream", "Crypto", "Support"], swiftSettings: strict),
+        .target(name: "Devices", dependencies: ["CGPIO", "TOML", "Support"], swiftSettings: strict),
+        .target(name: "Store", dependencies: ["CSQLite", "Devices", "Support"], swiftSettings: strict),
+        .target(name: "Session", dependencies: ["XMPPCore", "Transport", "Support"], swiftSettings: strict),
+        .target(name: "XEPs", dependencies: ["Session", "XMPPCore", "Devices", "Store", "Support"], swiftSettings: strict),
+        .target(name: "Agent", dependencies: ["XEPs", "Session", "Devices", "Store", "TOML", "Support"], swiftSettings: strict),
+        .executableTarget(name: "kinglet", dependencies: ["Agent"], swiftSettings: strict),
+        .executableTarget(
+            name: "kinglet-bench", dependencies: ["XMLStream", "Crypto", "XMPPCore", "Devices", "Store", "Support"],
+            path: "Benchmarks/kinglet-bench", swiftSettings: strict),
+
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
+        .testTarget(name: "XMLStreamTests", dependencies: ["XMLStream"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"]),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "SessionTests", dependencies: ["Session"]),
+        .testTarget(name: "XEPsTests", dependencies: ["XEPs"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent"]),
+    ]
+)

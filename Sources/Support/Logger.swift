@@ -1,0 +1,73 @@
+import Glibc
+import Synchronization
+
+/// How much a log line matters. Lines below the process threshold are never formatted.
+package enum LogLevel: Int, Sendable, Comparable, CaseIterable {
+    case debug, info, warning, error
+
+    /// The word that starts every log line, padded so messages line up.
+    package var tag: String {
+        switch self {
+        case .debug: "DEBUG"
+        case .info: "INFO "
+        case .warning: "WARN "
+        case .error: "ERROR"
+        }
+    }
+
+    /// Parses a config value such as `info` or `warning`.
+    package init?(name: String) {
+        switch name.lowercased() {
+        case "debug": self = .debug
+        case "info": self = .info
+        case "warning", "warn": self = .warning
+        case "error": self = .error
+        default: return nil
+        }
+    }
+
+    package static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// Writes one line per event to stderr, level first: `INFO  session: online as dev@example.org/kinglet`.
+///
+/// Messages are autoclosures so that a suppressed debug line costs nothing. Never pass a secret:
+/// callers log what happened (mechanism names, error conditions), not credentials or SASL payloads.
+package struct Logger: Sendable {
+    /// The component that logs, e.g. `session`, `tls`, `sampler`.
+    package let label: String
+
+    package init(_ label: String) {
+        self.label = label
+    }
+
+    /// The process-wide threshold. An atomic rather than a mutable global, so any thread may log.
+    private static let threshold = Atomic<Int>(LogLevel.info.rawValue)
+    private static let timestamps = Atomic<Bool>(false)
+
+    /// Sets the lowest level that is written, and whether lines start with a UTC time.
+    package static func configure(level: LogLevel, timestamps: Bool = false) {
+        threshold.store(level.rawValue, ordering: .relaxed)
+        Self.timestamps.store(timestamps, ordering: .relaxed)
+    }
+
+    package static func isEnabled(_ level: LogLevel) -> Bool {
+        level.rawValue >= threshold.load(ordering: .relaxed)
+    }
+
+    package func debug(_ message: @autoclosure () -> String) { log(.debug, message) }
+    package func info(_ message: @autoclosure () -> String) { log(.info, message) }
+    package func warning(_ message: @autoclosure () -> String) { log(.warning, message) }
+    package func error(_ message: @autoclosure () -> String) { log(.error, message) }
+
+    package func log(_ level: LogLevel, _ message: () -> String) {
+        guard Self.isEnabled(level) else { return }
+        var line = level.tag + " "
+        if Self.timestamps.load(ordering: .relaxed) {
+            line += Timestamp.now().xsDateTime + " "
+        }
+        line += label + ": " + message() + "\n"
+        // One write(2) per line keeps lines from different threads whole.
+        writeAll(fd: 2, Array(line.utf8))
+    }
+}

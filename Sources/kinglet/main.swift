@@ -1,0 +1,4 @@
+import Agent
+import Glibc
+
+exit(await CLI.main(CommandLine.arguments))
