@@ -22,6 +22,7 @@ let package = Package(
     name: "kinglet",
     products: [
         .executable(name: "kinglet", targets: ["kinglet"]),
+        .executable(name: "kinglet-bench", targets: ["kinglet-bench"]),
     ],
     targets: [
         // C libraries, each behind one module map.

@@ -1,0 +1,50 @@
+import Glibc
+
+/// Small whole-file reads and writes without Foundation: sysfs attributes, /proc files,
+/// password files, PEM files.
+package enum FileIO {
+    /// Reads a whole file, up to `limit` bytes (sysfs and /proc files report size 0, so the
+    /// file is read until EOF rather than by its stat size).
+    package static func read(_ path: String, limit: Int = 16 << 20) throws(SystemError) -> [UInt8] {
+        let fd = try systemCall("open \(path)") { open(path, O_RDONLY | O_CLOEXEC) }
+        defer { close(fd) }
+        var out = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while out.count < limit {
+            let n = try chunk.withUnsafeMutableBytes { buffer throws(SystemError) in
+                try systemCall("read \(path)") { Glibc.read(fd, buffer.baseAddress, min(buffer.count, limit - out.count)) }
+            }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
+    /// Reads a whole file as UTF-8 text.
+    package static func readText(_ path: String, limit: Int = 16 << 20) throws(SystemError) -> String {
+        String(decoding: try read(path, limit: limit), as: UTF8.self)
+    }
+
+    /// Writes `bytes` to an existing file (a sysfs attribute, a GPIO value) without creating it.
+    package static func writeExisting(_ path: String, _ bytes: [UInt8]) throws(SystemError) {
+        let fd = try systemCall("open \(path)") { open(path, O_WRONLY | O_CLOEXEC) }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = try bytes.withUnsafeBytes { buffer throws(SystemError) in
+                try systemCall("write \(path)") { Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset) }
+            }
+            offset += n
+        }
+    }
+
+    /// The file's permission bits, or nil when it cannot be stat'ed.
+    package static func mode(_ path: String) -> mode_t? {
+        var st = stat()
+        return stat(path, &st) == 0 ? st.st_mode & 0o7777 : nil
+    }
+
+    package static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+}
