@@ -11,9 +11,8 @@ package enum FileIO {
         var out = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 4096)
         while out.count < limit {
-            let n = try chunk.withUnsafeMutableBytes { buffer throws(SystemError) in
-                try systemCall("read \(path)") { Glibc.read(fd, buffer.baseAddress, min(buffer.count, limit - out.count)) }
-            }
+            let want = min(chunk.count, limit - out.count)
+            let n = try systemCall("read \(path)") { chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, want) } }
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<n])
         }
@@ -31,15 +30,15 @@ package enum FileIO {
         defer { close(fd) }
         var offset = 0
         while offset < bytes.count {
-            let n = try bytes.withUnsafeBytes { buffer throws(SystemError) in
-                try systemCall("write \(path)") { Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset) }
+            let n = try systemCall("write \(path)") {
+                bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             }
             offset += n
         }
     }
 
     /// The file's permission bits, or nil when it cannot be stat'ed.
-    package static func mode(_ path: String) -> mode_t? {
+    package static func mode(_ path: String) -> UInt32? {
         var st = stat()
         return stat(path, &st) == 0 ? st.st_mode & 0o7777 : nil
     }
