@@ -30,11 +30,15 @@ final class GPIOOutput: ControlOutput {
 
     func write(_ value: ControlValue, _ definition: ControlDefinition) throws(DeviceError) -> ControlValue? {
         try line.withLock { held throws(DeviceError) -> ControlValue? in
-            guard let held else {
-                throw DeviceError("set line \(target.line) of \(chipPath)", message: "line not requested (start failed)")
+            if let line = held {
+                try line.set(Self.level(value))
+                return .boolean(try line.get())
             }
-            try held.set(Self.level(value))
-            return .boolean(try held.get())
+            // The request failed at start (chip missing, line busy): try again now, straight
+            // at the wanted level.
+            let line = try GPIOLine(chipPath: chipPath, target: target, initial: Self.level(value))
+            held = line
+            return .boolean(try line.get())
         }
     }
 
