@@ -33,7 +33,7 @@ let package = Package(
         .systemLibrary(name: "CGPIO"),
 
         .target(name: "Support", swiftSettings: strict),
-        .target(name: "TOML", swiftSettings: strict),
+        .target(name: "TOML", dependencies: ["Support"], swiftSettings: strict),
         .target(name: "XMLStream", dependencies: ["CLibXML2", "Support"], swiftSettings: strict),
         .target(name: "Crypto", dependencies: ["CMbedTLS", "Support"], swiftSettings: strict),
         .target(name: "XMPPCore", dependencies: ["XMLStream", "Crypto", "Support"], swiftSettings: strict),
