@@ -43,7 +43,7 @@ extension SensorDefinition {
             return .dateTime(Timestamp(millisecondsSinceEpoch: Int64((try scaled(raw) * 1000).rounded())))
         case .duration:
             if case .text(let t) = raw, t.trimmingSpaces.hasPrefix("P") { return .duration(t.trimmingSpaces) }
-            return .duration(DurationText.xsDuration(seconds: try scaled(raw)))
+            return .duration(DurationText.xsDuration(seconds: NumberFormat.round(try scaled(raw), decimals ?? 3)))
         }
     }
 

@@ -18,12 +18,15 @@ package struct SensorDefinition: Sendable, Hashable {
     /// How often to sample; nil means once at start (identity fields).
     package var interval: Duration?
     package var filter: ChangeFilter
+    /// Hardware that may be absent (a thermal zone on a VM): when the first read fails, the
+    /// sensor is left out instead of being reported as failing for ever.
+    package var optional: Bool
 
     package init(
         name: String, source: SourceSpec, unit: String = "", description: String = "",
         fieldType: FieldType = .momentary, valueType: ValueType = .numeric, enumType: String? = nil,
         enumValues: [String] = [], scale: Double = 1, offset: Double = 0, decimals: Int? = nil,
-        interval: Duration? = .seconds(10), filter: ChangeFilter = ChangeFilter()
+        interval: Duration? = .seconds(10), filter: ChangeFilter = ChangeFilter(), optional: Bool = false
     ) {
         self.name = name
         self.source = source
@@ -38,6 +41,7 @@ package struct SensorDefinition: Sendable, Hashable {
         self.decimals = decimals
         self.interval = interval
         self.filter = filter
+        self.optional = optional
     }
 }
 

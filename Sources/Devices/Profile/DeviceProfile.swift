@@ -25,4 +25,14 @@ package struct DeviceProfile: Sendable, Hashable {
         self.jitter = jitter
         self.seed = seed
     }
+
+    /// The same profile with every periodic sensor sampled at `interval` (sensors read once stay
+    /// so): for tests and demos that need readings faster than the profile's pace.
+    package func overridingInterval(_ interval: Duration) -> DeviceProfile {
+        var copy = self
+        for i in copy.sensors.indices where copy.sensors[i].interval != nil {
+            copy.sensors[i].interval = interval
+        }
+        return copy
+    }
 }

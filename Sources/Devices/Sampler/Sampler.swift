@@ -100,7 +100,7 @@ package actor Sampler {
         await prepareIfNeeded()
         let now = clock.now()
         var kept: [Reading] = pendingControlReadings()
-        for index in schedule.takeDue(at: now) {
+        for index in schedule.takeDue(at: now) where !sensors[index].absent {
             if sensors[index].source.mayBlock {
                 launchBlockingRead(index, at: now)
             } else {
@@ -118,7 +118,7 @@ package actor Sampler {
         let now = clock.now()
         let work = sensors.map { ($0.source) }
         await withTaskGroup(of: (Int, Result<RawValue, DeviceError>).self) { group in
-            for (index, source) in work.enumerated() {
+            for (index, source) in work.enumerated() where !sensors[index].absent {
                 if source.mayBlock {
                     group.addTask { (index, await OffloadThread.run { Self.read(source, at: now) }) }
                 } else {
@@ -134,7 +134,7 @@ package actor Sampler {
     /// once from what was last read.
     package func currentReadings(names: Set<String>? = nil, types: Set<FieldType>? = nil) -> [Reading] {
         let now = clock.wallTime()
-        let all = sensors.map { $0.current(at: now) } + controlSlots.map { $0.reading(at: now) }
+        let all = sensors.filter { !$0.absent }.map { $0.current(at: now) } + controlSlots.map { $0.reading(at: now) }
         return all.filter { reading in
             (names.map { $0.contains(reading.name) } ?? true) && (types.map { $0.contains(reading.fieldType) } ?? true)
         }
@@ -143,14 +143,14 @@ package actor Sampler {
     /// Failing sources and outputs, for the presence status line.
     package func health() -> DeviceHealth {
         var problems: [DeviceHealth.Problem] = []
-        for slot in sensors {
+        for slot in sensors where !slot.absent {
             if let reason = slot.latest?.errorText { problems.append(.init(name: slot.definition.name, reason: reason)) }
         }
         for slot in controlSlots {
             if let failure = slot.failure { problems.append(.init(name: slot.definition.name, reason: failure.description)) }
         }
         return DeviceHealth(
-            sensorCount: sensors.count, controlCount: controlSlots.count, problems: problems,
+            sensorCount: sensors.count { !$0.absent }, controlCount: controlSlots.count, problems: problems,
             overruns: overruns + schedule.missedTicks)
     }
 
@@ -186,16 +186,23 @@ package actor Sampler {
 
     /// Turns a read into the sensor's current reading, and returns it if the change filter keeps it.
     private func record(_ index: Int, _ result: Result<RawValue, DeviceError>, at now: Duration) -> Reading? {
-        let reading = update(index, result)
+        guard let reading = update(index, result) else { return nil }
         let filter = sensors[index].definition.filter
         guard filter.shouldKeep(reading, now: now, last: sensors[index].kept) else { return nil }
         sensors[index].kept = ChangeFilter.Kept(value: reading.value, errorText: reading.errorText, at: now)
         return reading
     }
 
+    /// Makes the sensor's current reading from a read; nil when an optional sensor turns out
+    /// to be absent.
     @discardableResult
-    private func update(_ index: Int, _ result: Result<RawValue, DeviceError>) -> Reading {
+    private func update(_ index: Int, _ result: Result<RawValue, DeviceError>) -> Reading? {
         let definition = sensors[index].definition
+        if definition.optional, sensors[index].latest == nil, case .failure(let error) = result {
+            sensors[index].absent = true
+            logger.info("\(definition.name): not present, left out (\(error))")
+            return nil
+        }
         let stamp = clock.wallTime()
         let reading: Reading
         do {
@@ -259,6 +266,8 @@ struct SensorSlot: Sendable {
     var kept: ChangeFilter.Kept?
     /// A blocking read is running on its own thread.
     var inFlight = false
+    /// An optional sensor whose first read failed: no longer sampled or shown.
+    var absent = false
 
     init(definition: SensorDefinition, source: any SensorSource) {
         self.definition = definition
