@@ -30,12 +30,21 @@ enum HostFiles {
         return d
     }
 
-    /// Writes `text` to an existing attribute (never creating a file).
+    /// Writes `text` to an existing attribute, never creating a file. Truncates as a shell's
+    /// `echo 1 > brightness` does: sysfs ignores it, a regular file (a fake tree) needs it.
     static func write(_ path: String, _ text: String) throws(DeviceError) {
-        do {
-            try FileIO.writeExisting(path, Array(text.utf8))
-        } catch {
-            throw DeviceError(SystemError("write \(path)", code: error.code))
+        let operation = "write \(path)"
+        let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+        guard fd >= 0 else { throw DeviceError(SystemError(operation)) }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            // sysfs reports a rejected value (EINVAL for `brightness=abc`) from write(2).
+            guard n > 0 else { throw DeviceError(SystemError(operation)) }
+            offset += n
         }
     }
 

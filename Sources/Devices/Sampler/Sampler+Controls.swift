@@ -12,6 +12,8 @@ extension Sampler {
         let definition = controlSlots[index].definition
         let valid = try definition.validate(value)
         await prepareIfNeeded()
+        // What preparing found goes out before the change, so the record shows both.
+        emit(pendingControlReadings())
         guard !controlSlots[index].busy else {
             throw ControlError(name, .busy, "a previous set of \(name) is still running")
         }
