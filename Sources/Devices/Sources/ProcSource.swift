@@ -44,27 +44,32 @@ struct ProcSource: SensorSource {
     /// `/proc/meminfo` lines such as `MemAvailable:    3456789 kB`; results in bytes or percent.
     private func memory() throws(DeviceError) -> Double {
         let path = paths.proc + "/meminfo"
-        var kB: [Substring: Double] = [:]
+        let wanted: [Substring] =
+            switch metric {
+            case .swapUsedPercent: ["SwapTotal", "SwapFree"]
+            case .memoryTotal: ["MemTotal"]
+            case .memoryAvailable: ["MemAvailable"]
+            default: ["MemTotal", "MemAvailable"]
+            }
+        // Only the wanted lines are parsed: meminfo has some fifty.
+        var kB = [Double?](repeating: nil, count: wanted.count)
         for line in try HostFiles.text(path).split(separator: "\n") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard parts.count >= 2, parts[0].hasSuffix(":"), let value = Double(parts[1]) else { continue }
-            kB[parts[0].dropLast()] = value
+            guard let colon = line.firstIndex(of: ":"), let slot = wanted.firstIndex(of: line[..<colon]) else { continue }
+            kB[slot] = line[line.index(after: colon)...].split(separator: " ").first.flatMap { Double($0) }
+            if !kB.contains(nil) { break }
         }
-        func field(_ name: Substring) throws(DeviceError) -> Double {
-            guard let v = kB[name] else { throw DeviceError("read \(path)", message: "no \(name) line") }
-            return v
+        for (slot, value) in kB.enumerated() where value == nil {
+            throw DeviceError("read \(path)", message: "no \(wanted[slot]) line")
         }
+        let v = kB.map { $0! }
         switch metric {
-        case .memoryTotal: return try field("MemTotal") * 1024
-        case .memoryAvailable: return try field("MemAvailable") * 1024
-        case .memoryUsed: return (try field("MemTotal") - field("MemAvailable")) * 1024
+        case .memoryTotal, .memoryAvailable: return v[0] * 1024
+        case .memoryUsed: return (v[0] - v[1]) * 1024
         case .memoryUsedPercent:
-            let total = try field("MemTotal")
-            guard total > 0 else { throw garbage(path) }
-            return (total - (try field("MemAvailable"))) / total * 100
+            guard v[0] > 0 else { throw garbage(path) }
+            return (v[0] - v[1]) / v[0] * 100
         default:
-            let total = try field("SwapTotal")
-            return total > 0 ? (total - (try field("SwapFree"))) / total * 100 : 0
+            return v[0] > 0 ? (v[0] - v[1]) / v[0] * 100 : 0
         }
     }
 
