@@ -147,7 +147,7 @@ import Testing
         (base + "decimals = 20\n", 5, "decimals must be between 0 and 12"),
         (base + "field_type = \"historical\"\n", 5, "unknown field_type 'historical'"),
         (base + "values = [\"x\"]\n", 5, "values is only for value_type = \"enum\""),
-        ("[[sensor]]\nname = \"a\"\nsource = \"file\"\npath = \"/x\"\npattern = \"t=(\"\n", 5, "pattern: invalid pattern at character 4: missing ')'"),
+        ("[[sensor]]\nname = \"a\"\nsource = \"file\"\npath = \"/x\"\npattern = \"t=(\"\n", 5, "pattern: missing ')' at character 4"),
         ("[[sensor]]\nname = \"a\"\nsource = \"file\"\npath = \"/x\"\npattern = \"x\"\njson = \"a\"\n", 6, "use pattern or json, not both"),
         ("[[sensor]]\nname = \"a\"\nsource = \"file\"\npath = \"/x\"\nradix = 8\n", 5, "radix must be 10 or 16"),
         ("[[sensor]]\nname = \"a\"\nsource = \"command\"\ncommand = []\n", 4, "command must name a program"),

@@ -43,11 +43,12 @@ import Testing
         ("abc\\", "pattern ends with a backslash"),
     ])
     func rejects(pattern: String, message: String) {
-        #expect(throws: PatternSyntaxError.self) { try TextPattern(pattern) }
         do {
             _ = try TextPattern(pattern)
+            Issue.record("accepted \(pattern)")
         } catch {
-            #expect(error.message == message)
+            #expect(error.operation == "parse pattern")
+            #expect(error.message.hasPrefix(message + " at character "))
         }
     }
 
@@ -82,11 +83,11 @@ import Testing
 
     @Test(arguments: ["", "{", "[1,]", #"{"a" 1}"#, "tru", #""abc"#, "1 2", "[" + String(repeating: "[", count: 70) + "]", #""\x""#, "nan"])
     func rejects(text: String) {
-        #expect(throws: PatternSyntaxError.self) { try JSONValue.parse(text) }
+        #expect(throws: DeviceError.self) { try JSONValue.parse(text) }
     }
 
     @Test(arguments: ["", "$", "a..b", "a[", "a[x]", #"a["b"#])
     func rejectsPaths(path: String) {
-        #expect(throws: PatternSyntaxError.self) { try JSONPath(path) }
+        #expect(throws: DeviceError.self) { try JSONPath(path) }
     }
 }

@@ -62,7 +62,7 @@ struct SourceReader {
             do {
                 extraction.pattern = try TextPattern(text)
             } catch {
-                throw table.error("pattern: \(error)", at: "pattern")
+                throw table.error("pattern: \(error.message)", at: "pattern")
             }
         }
         if let text = try table.string("json") {
@@ -70,7 +70,7 @@ struct SourceReader {
             do {
                 extraction.jsonPath = try JSONPath(text)
             } catch {
-                throw table.error("json path: \(error)", at: "json")
+                throw table.error("json path: \(error.message)", at: "json")
             }
         }
         let radix = try table.integer("radix") ?? 10

@@ -20,7 +20,7 @@ extension Extraction {
             do {
                 document = try JSONValue.parse(text)
             } catch {
-                throw DeviceError("parse \(origin)", message: "not JSON: \(error.message) at byte \(error.offset)")
+                throw DeviceError("parse \(origin)", message: "not JSON: \(error.message)")
             }
             switch jsonPath.select(in: document) {
             case .number(let n): picked = .number(n)

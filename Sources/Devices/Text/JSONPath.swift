@@ -10,13 +10,13 @@ package struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     package let steps: [Step]
 
     /// Parses the path; the error names the character where it went wrong.
-    package init(_ source: String) throws(PatternSyntaxError) {
+    package init(_ source: String) throws(DeviceError) {
         self.source = source
         var steps: [Step] = []
         let s = Array(source.unicodeScalars)
         var i = 0
         if i < s.count, s[i] == "$" { i += 1 }
-        func fail(_ message: String) -> PatternSyntaxError { PatternSyntaxError(offset: i, message: message) }
+        func fail(_ message: String) -> DeviceError { .syntax("JSON path", message, at: i) }
         while i < s.count {
             switch s[i] {
             case ".":
@@ -52,7 +52,7 @@ package struct JSONPath: Sendable, Hashable, CustomStringConvertible {
                 steps.append(.key(String(String.UnicodeScalarView(s[start..<i]))))
             }
         }
-        guard !steps.isEmpty else { throw PatternSyntaxError(offset: 0, message: "empty path") }
+        guard !steps.isEmpty else { throw DeviceError("parse JSON path", message: "empty path") }
         self.steps = steps
     }
 

@@ -18,7 +18,7 @@ package indirect enum JSONValue: Sendable, Hashable {
     }
 
     /// Parses a whole document; nesting is capped at 64 levels. The error says where parsing stopped.
-    package static func parse(_ text: String) throws(PatternSyntaxError) -> JSONValue {
+    package static func parse(_ text: String) throws(DeviceError) -> JSONValue {
         var reader = JSONReader(Array(text.utf8))
         let value = try reader.value(depth: 0)
         reader.skipSpace()
@@ -36,13 +36,13 @@ private struct JSONReader {
 
     var atEnd: Bool { i >= bytes.count }
 
-    func failure(_ message: String) -> PatternSyntaxError { PatternSyntaxError(offset: i, message: message) }
+    func failure(_ message: String) -> DeviceError { .syntax("JSON", message, at: i, unit: "byte") }
 
     mutating func skipSpace() {
         while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
     }
 
-    mutating func value(depth: Int) throws(PatternSyntaxError) -> JSONValue {
+    mutating func value(depth: Int) throws(DeviceError) -> JSONValue {
         guard depth < 64 else { throw failure("nested too deeply") }
         skipSpace()
         guard i < bytes.count else { throw failure("unexpected end") }
@@ -57,14 +57,14 @@ private struct JSONReader {
         }
     }
 
-    private mutating func literal(_ word: String, _ value: JSONValue) throws(PatternSyntaxError) -> JSONValue {
+    private mutating func literal(_ word: String, _ value: JSONValue) throws(DeviceError) -> JSONValue {
         let w = Array(word.utf8)
         guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else { throw failure("invalid literal") }
         i += w.count
         return value
     }
 
-    private mutating func object(depth: Int) throws(PatternSyntaxError) -> JSONValue {
+    private mutating func object(depth: Int) throws(DeviceError) -> JSONValue {
         i += 1
         var pairs: [JSONValue.Pair] = []
         skipSpace()
@@ -92,7 +92,7 @@ private struct JSONReader {
         }
     }
 
-    private mutating func array(depth: Int) throws(PatternSyntaxError) -> JSONValue {
+    private mutating func array(depth: Int) throws(DeviceError) -> JSONValue {
         i += 1
         var items: [JSONValue] = []
         skipSpace()
@@ -114,7 +114,7 @@ private struct JSONReader {
         }
     }
 
-    private mutating func number() throws(PatternSyntaxError) -> JSONValue {
+    private mutating func number() throws(DeviceError) -> JSONValue {
         let start = i
         while i < bytes.count, "+-0123456789.eE".utf8.contains(bytes[i]) { i += 1 }
         let text = String(decoding: bytes[start..<i], as: UTF8.self)
@@ -125,7 +125,7 @@ private struct JSONReader {
         return .number(value)
     }
 
-    private mutating func string() throws(PatternSyntaxError) -> String {
+    private mutating func string() throws(DeviceError) -> String {
         i += 1
         var out = [UInt8]()
         while i < bytes.count {
@@ -158,7 +158,7 @@ private struct JSONReader {
     }
 
     /// `\uXXXX`, joining a surrogate pair; a lone surrogate becomes U+FFFD.
-    private mutating func unicodeEscape() throws(PatternSyntaxError) -> [UInt8] {
+    private mutating func unicodeEscape() throws(DeviceError) -> [UInt8] {
         var code = try hex4()
         if (0xD800..<0xDC00).contains(code), i + 1 < bytes.count, bytes[i] == UInt8(ascii: "\\"),
             bytes[i + 1] == UInt8(ascii: "u")
@@ -171,7 +171,7 @@ private struct JSONReader {
         return Array(String(Character(scalar)).utf8)
     }
 
-    private mutating func hex4() throws(PatternSyntaxError) -> UInt32 {
+    private mutating func hex4() throws(DeviceError) -> UInt32 {
         guard i + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16) else {
             throw failure("invalid \\u escape")
         }

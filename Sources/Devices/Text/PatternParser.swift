@@ -6,7 +6,7 @@ struct PatternParser {
 
     init(_ text: [Unicode.Scalar]) { self.text = text }
 
-    mutating func parseWhole() throws(PatternSyntaxError) -> PatternNode {
+    mutating func parseWhole() throws(DeviceError) -> PatternNode {
         let node = try parseAlternatives()
         if index < text.count { throw failure("unmatched ')'") }
         return node
@@ -14,11 +14,11 @@ struct PatternParser {
 
     private var current: Unicode.Scalar? { index < text.count ? text[index] : nil }
 
-    private func failure(_ message: String) -> PatternSyntaxError {
-        PatternSyntaxError(offset: index, message: message)
+    private func failure(_ message: String) -> DeviceError {
+        .syntax("pattern", message, at: index)
     }
 
-    private mutating func parseAlternatives() throws(PatternSyntaxError) -> PatternNode {
+    private mutating func parseAlternatives() throws(DeviceError) -> PatternNode {
         var options = [try parseSequence()]
         while current == "|" {
             index += 1
@@ -27,7 +27,7 @@ struct PatternParser {
         return options.count == 1 ? options[0] : .alternatives(options)
     }
 
-    private mutating func parseSequence() throws(PatternSyntaxError) -> PatternNode {
+    private mutating func parseSequence() throws(DeviceError) -> PatternNode {
         var parts: [PatternNode] = []
         while let c = current, c != "|", c != ")" {
             var atom = try parseAtom()
@@ -37,7 +37,7 @@ struct PatternParser {
         return parts.count == 1 ? parts[0] : .sequence(parts)
     }
 
-    private mutating func parseQuantifiers(on atom: PatternNode) throws(PatternSyntaxError) -> PatternNode {
+    private mutating func parseQuantifiers(on atom: PatternNode) throws(DeviceError) -> PatternNode {
         guard let c = current else { return atom }
         var bounds: (Int, Int?)
         switch c {
@@ -63,7 +63,7 @@ struct PatternParser {
     }
 
     /// `{n}`, `{n,}` or `{n,m}`; nil (and nothing consumed) when the brace is a literal.
-    private mutating func parseBraces() throws(PatternSyntaxError) -> (Int, Int?)? {
+    private mutating func parseBraces() throws(DeviceError) -> (Int, Int?)? {
         let start = index
         index += 1
         let low = parseNumber()
@@ -91,7 +91,7 @@ struct PatternParser {
         return value
     }
 
-    private mutating func parseAtom() throws(PatternSyntaxError) -> PatternNode {
+    private mutating func parseAtom() throws(DeviceError) -> PatternNode {
         guard let c = current else { throw failure("unexpected end") }
         index += 1
         switch c {
@@ -121,7 +121,7 @@ struct PatternParser {
         }
     }
 
-    private mutating func parseSet() throws(PatternSyntaxError) -> PatternSet {
+    private mutating func parseSet() throws(DeviceError) -> PatternSet {
         var set = PatternSet(items: [], negated: false)
         if current == "^" {
             set.negated = true
@@ -162,7 +162,7 @@ struct PatternParser {
     }
 
     /// The escape after a backslash: a class (`\d`), a control character (`\n`) or a literal.
-    private mutating func parseEscape() throws(PatternSyntaxError) -> PatternNode {
+    private mutating func parseEscape() throws(DeviceError) -> PatternNode {
         guard let c = current else { throw failure("pattern ends with a backslash") }
         index += 1
         func cls(_ item: PatternSet.Item) -> PatternNode { .set(PatternSet(items: [item], negated: false)) }

@@ -14,7 +14,7 @@ package struct TextPattern: Sendable, Hashable, CustomStringConvertible {
     let captureCount: Int
 
     /// Compiles `source`; the error message says what is wrong and where (a character offset).
-    package init(_ source: String) throws(PatternSyntaxError) {
+    package init(_ source: String) throws(DeviceError) {
         var parser = PatternParser(Array(source.unicodeScalars))
         self.root = try parser.parseWhole()
         self.captureCount = parser.captureCount
@@ -42,11 +42,12 @@ package struct TextPattern: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// A pattern that does not compile: `message` says why, `offset` is the character where it failed.
-package struct PatternSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
-    package let offset: Int
-    package let message: String
-    package var description: String { "invalid pattern at character \(offset + 1): \(message)" }
+extension DeviceError {
+    /// Text that does not parse (a pattern, a JSON path, a JSON document): what is wrong and
+    /// where, as a 1-based position.
+    static func syntax(_ what: String, _ message: String, at offset: Int, unit: String = "character") -> DeviceError {
+        DeviceError("parse \(what)", message: "\(message) at \(unit) \(offset + 1)")
+    }
 }
 
 /// The compiled pattern tree.
