@@ -148,7 +148,10 @@ struct Parser {
             return node
         case .table(let node):
             switch node.origin {
-            case .implicit: node.origin = .dotted(section: section)
+            case .implicit:
+                // Dotted keys now define the table, so later errors point at them.
+                node.origin = .dotted(section: section)
+                node.line = line
             case .dotted(let made) where made == section: break
             default:
                 throw error(

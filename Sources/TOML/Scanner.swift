@@ -105,7 +105,10 @@ struct Scanner {
     mutating func skipComment() throws(TOMLError) {
         guard current == ASCII.hash else { return }
         while let c = current, c != ASCII.newline {
-            if c == ASCII.carriageReturn, peek(1) == ASCII.newline { return }
+            if c == ASCII.carriageReturn {
+                guard peek(1) == ASCII.newline else { throw error("carriage return without a line feed") }
+                return
+            }
             if ASCII.isControl(c) { throw error("\(currentDescription) is not allowed in a comment") }
             advance()
         }
@@ -193,6 +196,9 @@ struct Scanner {
             } else if c == ASCII.backslash && delimiter == ASCII.quote {
                 try parseEscape(into: &out, multiline: multiline)
             } else if c == ASCII.newline || c == ASCII.carriageReturn {
+                if c == ASCII.carriageReturn, peek(1) != ASCII.newline {
+                    throw error("carriage return without a line feed")
+                }
                 guard multiline else {
                     throw error("unterminated string (use \"\"\" or ''' for text over several lines)", line: startLine)
                 }
