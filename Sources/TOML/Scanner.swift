@@ -127,12 +127,12 @@ struct Scanner {
     }
 
     /// Finishes a line: spaces, an optional comment, then a newline or the end of the file.
-    mutating func expectEndOfLine(after what: String) throws(TOMLError) {
+    mutating func expectEndOfLine(after what: @autoclosure () -> String) throws(TOMLError) {
         skipSpaces()
         try skipComment()
         if isAtEnd { return }
         if try consumeNewline() { return }
-        throw error("expected end of line after \(what), found \(currentDescription)")
+        throw error("expected end of line after \(what()), found \(currentDescription)")
     }
 
     /// Skips spaces, comments and newlines, as allowed between the elements of an array.
