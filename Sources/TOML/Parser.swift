@@ -40,11 +40,10 @@ struct Parser {
         let isArray = scanner.peek(1) == ASCII.openBracket
         scanner.advance(isArray ? 2 : 1)
         let key = try scanner.parseKey()
-        let shown = KeyPath.display(key)
         guard scanner.consume(ASCII.closeBracket), !isArray || scanner.consume(ASCII.closeBracket) else {
-            throw scanner.error("expected '\(isArray ? "]]" : "]")' after table name '\(shown)'")
+            throw scanner.error("expected '\(isArray ? "]]" : "]")' after table name '\(KeyPath.display(key))'")
         }
-        try scanner.expectEndOfLine(after: isArray ? "[[\(shown)]]" : "[\(shown)]")
+        try scanner.expectEndOfLine(after: isArray ? "[[\(KeyPath.display(key))]]" : "[\(KeyPath.display(key))]")
         section += 1
         var parent = root
         for name in key.dropLast() {
@@ -67,7 +66,7 @@ struct Parser {
             parent.set(name, .table(node))
             return node
         case .table(let node): return node
-        case .tables(let nodes, _): return nodes[nodes.count - 1]
+        case .tables(let array): return array.nodes[array.nodes.count - 1]
         case .value(let value, let defined): throw notATable(parent.path + [name], value, defined: defined, line: line)
         }
     }
@@ -87,8 +86,8 @@ struct Parser {
             throw error("table [\(KeyPath.display(path))] defined twice (first on line \(node.line))", line: line)
         case .table(let node):
             throw error("table [\(KeyPath.display(path))] was already defined by dotted keys on line \(node.line)", line: line)
-        case .tables(_, let first):
-            throw error("[\(KeyPath.display(path))] is already an array of tables (line \(first))", line: line)
+        case .tables(let array):
+            throw error("[\(KeyPath.display(path))] is already an array of tables (line \(array.line))", line: line)
         case .value(let value, let defined):
             throw notATable(path, value, defined: defined, line: line)
         }
@@ -99,9 +98,9 @@ struct Parser {
         let node = TableNode(path: path, line: line, origin: .header)
         switch parent[name] {
         case nil:
-            parent.set(name, .tables([node], line: line))
-        case .tables(let nodes, let first):
-            parent.set(name, .tables(nodes + [node], line: first))
+            parent.set(name, .tables(TableNode.TableArray(first: node)))
+        case .tables(let array):
+            array.append(node)
         case .table(let existing):
             throw error("[[\(KeyPath.display(path))]] cannot be an array of tables: it is a table (line \(existing.line))", line: line)
         case .value(.array, let defined):
@@ -118,10 +117,11 @@ struct Parser {
     private mutating func parseKeyValue(into table: TableNode, depth: Int) throws(TOMLError) -> [String] {
         let line = scanner.line
         let key = try scanner.parseKey()
-        let shown = KeyPath.display(key)
-        guard scanner.consume(ASCII.equals) else { throw scanner.error("expected '=' after key '\(shown)'") }
+        guard scanner.consume(ASCII.equals) else {
+            throw scanner.error("expected '=' after key '\(KeyPath.display(key))'")
+        }
         scanner.skipSpaces()
-        if scanner.isAtEndOfLine { throw scanner.error("missing value for key '\(shown)'") }
+        if scanner.isAtEndOfLine { throw scanner.error("missing value for key '\(KeyPath.display(key))'") }
         let value = try parseValue(path: table.path + key, inArray: false, depth: depth)
         var target = table
         for name in key.dropLast() {
@@ -129,7 +129,7 @@ struct Parser {
         }
         let name = key[key.count - 1]
         if let existing = target[name] {
-            throw error("duplicate key '\(shown)' (first defined on line \(existing.line))", line: line)
+            throw error("duplicate key '\(KeyPath.display(key))' (first defined on line \(existing.line))", line: line)
         }
         target.set(name, .value(value, line: line))
         return key
@@ -148,7 +148,10 @@ struct Parser {
             return node
         case .table(let node):
             switch node.origin {
-            case .implicit: node.origin = .dotted(section: section)
+            case .implicit:
+                // Dotted keys now define the table, so later errors point at them.
+                node.origin = .dotted(section: section)
+                node.line = line
             case .dotted(let made) where made == section: break
             default:
                 throw error(
@@ -156,8 +159,8 @@ struct Parser {
                     line: line)
             }
             return node
-        case .tables(_, let first):
-            throw error("cannot add to array of tables [[\(KeyPath.display(path))]] (line \(first)) with dotted keys", line: line)
+        case .tables(let array):
+            throw error("cannot add to array of tables [[\(KeyPath.display(path))]] (line \(array.line)) with dotted keys", line: line)
         case .value(let value, let defined):
             throw notATable(path, value, defined: defined, line: line)
         }

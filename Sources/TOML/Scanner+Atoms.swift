@@ -65,7 +65,9 @@ extension Scanner {
             case UInt8(ascii: "x"): radix = 16
             case UInt8(ascii: "o"): radix = 8
             case UInt8(ascii: "b"): radix = 2
-            default: throw error("leading zeros are not allowed in '\(text)'")
+            case let c where ASCII.isDigit(c) || c == ASCII.underscore:
+                throw error("leading zeros are not allowed in '\(text)'")
+            default: throw error("invalid integer '\(text)'")
             }
             digits = token.dropFirst(2)
         } else if let sign = token.first, sign == ASCII.plus || sign == ASCII.minus {
@@ -145,10 +147,12 @@ extension Scanner {
 /// The four date-time forms of TOML 1.0 (RFC 3339 with a few liberties), checked against the
 /// calendar: offset date-time, local date-time, local date and local time.
 enum DateTimeSyntax {
-    /// A token that can only be meant as a date or a time, so its errors should say so.
+    /// A token that can only be meant as a date or a time, so its errors should say so: one
+    /// with a colon, or starting with a digit and with a minus not in an exponent.
     static func looksLikeDateTime(_ t: ArraySlice<UInt8>) -> Bool {
         if t.contains(ASCII.colon) { return true }
-        return t.count >= 5 && t.prefix(4).allSatisfy(ASCII.isDigit) && t[t.startIndex + 4] == ASCII.minus
+        guard let first = t.first, ASCII.isDigit(first) else { return false }
+        return zip(t, t.dropFirst()).contains { previous, c in c == ASCII.minus && previous | 0x20 != UInt8(ascii: "e") }
     }
 
     static func isDate(_ t: ArraySlice<UInt8>) -> Bool {

@@ -105,7 +105,10 @@ struct Scanner {
     mutating func skipComment() throws(TOMLError) {
         guard current == ASCII.hash else { return }
         while let c = current, c != ASCII.newline {
-            if c == ASCII.carriageReturn, peek(1) == ASCII.newline { return }
+            if c == ASCII.carriageReturn {
+                guard peek(1) == ASCII.newline else { throw error("carriage return without a line feed") }
+                return
+            }
             if ASCII.isControl(c) { throw error("\(currentDescription) is not allowed in a comment") }
             advance()
         }
@@ -124,12 +127,12 @@ struct Scanner {
     }
 
     /// Finishes a line: spaces, an optional comment, then a newline or the end of the file.
-    mutating func expectEndOfLine(after what: String) throws(TOMLError) {
+    mutating func expectEndOfLine(after what: @autoclosure () -> String) throws(TOMLError) {
         skipSpaces()
         try skipComment()
         if isAtEnd { return }
         if try consumeNewline() { return }
-        throw error("expected end of line after \(what), found \(currentDescription)")
+        throw error("expected end of line after \(what()), found \(currentDescription)")
     }
 
     /// Skips spaces, comments and newlines, as allowed between the elements of an array.
@@ -193,6 +196,9 @@ struct Scanner {
             } else if c == ASCII.backslash && delimiter == ASCII.quote {
                 try parseEscape(into: &out, multiline: multiline)
             } else if c == ASCII.newline || c == ASCII.carriageReturn {
+                if c == ASCII.carriageReturn, peek(1) != ASCII.newline {
+                    throw error("carriage return without a line feed")
+                }
                 guard multiline else {
                     throw error("unterminated string (use \"\"\" or ''' for text over several lines)", line: startLine)
                 }

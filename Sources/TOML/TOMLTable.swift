@@ -4,7 +4,7 @@ package struct TOMLTable: Sendable, Equatable {
     /// The file the table came from, as given to the parser.
     package let file: String
     /// Where the table was opened: its `[header]` or `[[header]]`, its inline table, the dotted
-    /// key or header that first implied it, or 1 for the root.
+    /// key that defined it, the header that implied it (`[a.b]` implies `a`), or 1 for the root.
     package let line: Int
     /// The dotted path for messages, such as `sensors.cpu`; "" for the root. Keys that are not
     /// bare are quoted, as in `servers."alpha.example"`.

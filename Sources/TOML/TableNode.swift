@@ -18,15 +18,29 @@ final class TableNode {
         /// A value, including inline tables and static arrays, which are complete when read.
         case value(TOMLValue, line: Int)
         case table(TableNode)
-        /// An array of tables, with the line of its first `[[header]]`.
-        case tables([TableNode], line: Int)
+        case tables(TableArray)
 
         var line: Int {
             switch self {
-            case .value(_, let line), .tables(_, let line): line
+            case .value(_, let line): line
             case .table(let node): node.line
+            case .tables(let array): array.line
             }
         }
+    }
+
+    /// The tables of `[[header]]` sections, with the line of the first. A class, so that
+    /// appending the next element does not copy the array held in the parent's slot.
+    final class TableArray {
+        private(set) var nodes: [TableNode]
+        let line: Int
+
+        init(first: TableNode) {
+            nodes = [first]
+            line = first.line
+        }
+
+        func append(_ node: TableNode) { nodes.append(node) }
     }
 
     let path: [String]
@@ -58,9 +72,9 @@ final class TableNode {
                 table.set(key, value, line: line)
             case .table(let node):
                 table.set(key, .table(node.freeze(file: file)), line: node.line)
-            case .tables(let nodes, let line):
-                let elements = nodes.map { TOMLValue.table($0.freeze(file: file, isArrayElement: true)) }
-                table.set(key, .array(elements), line: line)
+            case .tables(let array):
+                let elements = array.nodes.map { TOMLValue.table($0.freeze(file: file, isArrayElement: true)) }
+                table.set(key, .array(elements), line: array.line)
             }
         }
         return table
