@@ -58,9 +58,9 @@ import Testing
         let good = try host.script("good.sh", "echo 'reading: 42.5 units'")
         let bad = try host.script("bad.sh", "echo 17; echo 'sensor unplugged' >&2; exit 3")
         let source = SensorDefinition(
-            name: "c", source: .command(CommandSpec(argv: [good]), extraction: Extraction(pattern: try TextPattern(#"(\d+\.\d+)"#))))
+            name: "c", source: .command(CommandSpec(argv: good), extraction: Extraction(pattern: try TextPattern(#"(\d+\.\d+)"#))))
         #expect(try sample(source, on: host).double == 42.5)
-        let failing = SensorDefinition(name: "c", source: .command(CommandSpec(argv: [bad]), extraction: Extraction()))
+        let failing = SensorDefinition(name: "c", source: .command(CommandSpec(argv: bad), extraction: Extraction()))
         #expect(failure(failing, on: host)?.message == "exited with status 3: sensor unplugged")
         #expect(SourceFactory.make(failing.source, name: "c", paths: host.paths, seed: 0).mayBlock)
     }
@@ -89,7 +89,7 @@ import Testing
         // The child starts a grandchild that would outlive it, records its pid, and hangs.
         let script = try host.script("hang.sh", "sleep 300 &\necho $! > \(pidFile)\nwait")
         do {
-            _ = try CommandRunner.run(CommandSpec(argv: [script], timeout: .milliseconds(300)))
+            _ = try CommandRunner.run(CommandSpec(argv: script, timeout: .milliseconds(300)))
             Issue.record("a hanging command returned")
         } catch {
             #expect(error.message == "timed out after 300 ms; process group killed")
@@ -104,7 +104,7 @@ import Testing
         let pidFile = host.root + "/bg.pid"
         // Exits at once, leaving a background process that closed its output.
         let script = try host.script("leave.sh", "sleep 300 >/dev/null 2>&1 &\necho $! > \(pidFile)\necho done")
-        let result = try CommandRunner.run(CommandSpec(argv: [script]))
+        let result = try CommandRunner.run(CommandSpec(argv: script))
         #expect(result.status == 0)
         #expect(result.outputText == "done\n")
         let leftover = try #require(Int32(try host.read("bg.pid").trimmingCharacters(in: .whitespacesAndNewlines)))

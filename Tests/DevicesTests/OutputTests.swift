@@ -63,7 +63,7 @@ import Testing
         let set = try host.script("set.sh", "printf '%s' \"$1\" > \(state); [ \"$KINGLET_CONTROL\" = label ] || exit 9")
         let get = try host.script("get.sh", "printf 'value=%s\\n' \"$(cat \(state))\"")
         let target = CommandTarget(
-            command: CommandSpec(argv: [set, "{value}"]), readback: CommandSpec(argv: [get]),
+            command: CommandSpec(argv: set + ["{value}"]), readback: CommandSpec(argv: get),
             extraction: Extraction(pattern: try TextPattern("value=(.*)")))
         let control = ControlDefinition(name: "label", type: .string, target: .command(target))
         let output = OutputFactory.make(control.target, paths: host.paths)
@@ -77,7 +77,7 @@ import Testing
     @Test func commandOutputFailureAndNoReadback() throws {
         let host = try FakeHost()
         let refuse = try host.script("refuse.sh", "echo 'relay board not found' >&2; exit 2")
-        let control = ControlDefinition(name: "relay", type: .boolean, target: .command(CommandTarget(command: CommandSpec(argv: [refuse, "{value}"]))))
+        let control = ControlDefinition(name: "relay", type: .boolean, target: .command(CommandTarget(command: CommandSpec(argv: refuse + ["{value}"]))))
         let output = OutputFactory.make(control.target, paths: host.paths)
         #expect {
             try output.write(.boolean(true), control)
@@ -85,7 +85,7 @@ import Testing
             (error as? DeviceError)?.message == "exited with status 2: relay board not found"
         }
         let accept = try host.script("accept.sh", "exit 0")
-        let quiet = ControlDefinition(name: "relay", type: .boolean, target: .command(CommandTarget(command: CommandSpec(argv: [accept]))))
+        let quiet = ControlDefinition(name: "relay", type: .boolean, target: .command(CommandTarget(command: CommandSpec(argv: accept))))
         #expect(try OutputFactory.make(quiet.target, paths: host.paths).write(.boolean(true), quiet) == nil)
     }
 

@@ -74,13 +74,21 @@ import Testing
         #expect(readings.first { $0.name == "cpu_frequency" }?.value == .numeric(1500, decimals: 0))
         #expect(readings.first { $0.name == "memory_used" }?.value == .numeric(25, decimals: 1))
 
-        // The LED target was prepared: trigger none, initial off. No GPIO chip in a temp dir.
-        #expect(try host.read("sys/class/leds/ACT/trigger") == "none")
-        #expect(try await sampler.apply("act_led", .boolean(true)) == .boolean(true))
-        #expect(try host.read("sys/class/leds/ACT/brightness") == "1")
+        // Reading is read-only: the LED is read back, its trigger left alone, the GPIO lines
+        // not requested (that would drive them).
+        #expect(try host.read("sys/class/leds/ACT/trigger") == "[mmc0] none\n")
+        #expect(readings.first { $0.name == "act_led" }?.value == .boolean(false))
         let relay = try #require(readings.first { $0.name == "relay_1" })
-        #expect(relay.isError && relay.writable)
-        #expect(relay.errorText?.contains("/dev/gpiochip0") == true)
+        #expect(relay.value == nil && relay.qos == [.missing, .inProgress] && relay.writable)
+        #expect(relay.errorText == "not read: gpio targets are read only while the agent holds them")
+        #expect(await sampler.health().isHealthy)
+
+        // A set prepares the targets: trigger none, then the value. No GPIO chip in a temp dir.
+        #expect(try await sampler.apply("act_led", .boolean(true)) == .boolean(true))
+        #expect(try host.read("sys/class/leds/ACT/trigger") == "none")
+        #expect(try host.read("sys/class/leds/ACT/brightness") == "1")
+        let failed = try #require(await sampler.currentReadings(names: ["relay_1"]).first)
+        #expect(failed.qos == .error && failed.errorText?.contains("/dev/gpiochip0") == true)
         #expect(await sampler.health().problems.map(\.name) == ["relay_1", "relay_2"])
     }
 

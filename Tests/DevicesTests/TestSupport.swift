@@ -44,11 +44,12 @@ final class FakeHost {
         try String(contentsOfFile: root + "/" + path, encoding: .utf8)
     }
 
-    /// An executable shell script at `path`, for command sources and outputs.
-    func script(_ path: String, _ body: String) throws -> String {
-        try write(path, "#!/bin/sh\n" + body + "\n")
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: root + "/" + path)
-        return root + "/" + path
+    /// A shell script at `path`, for command sources and outputs, as the argv that runs it.
+    /// Run through /bin/sh rather than exec'd: tests run in parallel, and a child another test
+    /// spawns while this file is still open for writing would make exec fail with ETXTBSY.
+    func script(_ path: String, _ body: String) throws -> [String] {
+        try write(path, body + "\n")
+        return ["/bin/sh", root + "/" + path]
     }
 }
 

@@ -18,6 +18,10 @@ struct CommandOutput: ControlOutput {
         return try readBack(definition)
     }
 
+    func peek(_ definition: ControlDefinition) throws(DeviceError) -> ControlValue? {
+        try readBack(definition)
+    }
+
     /// argv with `{value}` replaced inside each element; the value never becomes more than one
     /// argument, whatever it contains.
     static func substitute(_ argv: [String], value: String) -> [String] {

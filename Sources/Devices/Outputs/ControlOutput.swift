@@ -8,6 +8,9 @@ package protocol ControlOutput: Sendable {
     /// Writes a validated value and returns what the target reports back, or nil when it cannot
     /// be read back.
     func write(_ value: ControlValue, _ definition: ControlDefinition) throws(DeviceError) -> ControlValue?
+    /// The target's current value, read without changing anything (no setup, no initial value,
+    /// no GPIO request, which would drive the line); nil when it cannot be read that way.
+    func peek(_ definition: ControlDefinition) throws(DeviceError) -> ControlValue?
 }
 
 /// Builds the output for a spec, bound to the host's paths.
@@ -66,4 +69,5 @@ struct SimulatedOutput: ControlOutput {
         definition.initial ?? definition.neutralValue
     }
     func write(_ value: ControlValue, _ definition: ControlDefinition) throws(DeviceError) -> ControlValue? { value }
+    func peek(_ definition: ControlDefinition) throws(DeviceError) -> ControlValue? { try prepare(definition) }
 }

@@ -42,6 +42,10 @@ final class GPIOOutput: ControlOutput {
         }
     }
 
+    /// A line's value can only be read by requesting it, and requesting it as an output drives
+    /// it: so there is nothing to peek at.
+    func peek(_ definition: ControlDefinition) throws(DeviceError) -> ControlValue? { nil }
+
     /// A control value as a line level: booleans as they are, numbers non-zero.
     static func level(_ value: ControlValue) -> Bool {
         switch value {

@@ -19,6 +19,10 @@ struct SysfsOutput: ControlOutput {
         return target.readback ? try readBack(definition) : nil
     }
 
+    func peek(_ definition: ControlDefinition) throws(DeviceError) -> ControlValue? {
+        target.readback ? try readBack(definition) : nil
+    }
+
     /// The attribute text for a value: on/off texts for booleans, `value * scale + offset` as an
     /// integer for numbers (sysfs number attributes are integers), the text itself otherwise.
     func text(for value: ControlValue) -> String {

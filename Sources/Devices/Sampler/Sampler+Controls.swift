@@ -95,6 +95,8 @@ struct ControlSlot: Sendable {
     var busy = false
     /// The value changed and has not been published yet.
     var unpublished = false
+    /// Why there is no value yet, when that is not a failure.
+    var note: String?
 
     init(definition: ControlDefinition, output: any ControlOutput) {
         self.definition = definition
@@ -113,7 +115,7 @@ struct ControlSlot: Sendable {
         guard let value else {
             return Reading(
                 name: definition.name, value: nil, unit: definition.unit, fieldType: definition.fieldType,
-                qos: [.missing, .inProgress], timestamp: now, errorText: "not ready yet", writable: true)
+                qos: [.missing, .inProgress], timestamp: now, errorText: note ?? "not ready yet", writable: true)
         }
         return definition.reading(value, at: stamp)
     }

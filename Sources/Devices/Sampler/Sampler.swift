@@ -112,9 +112,11 @@ package actor Sampler {
     }
 
     /// Reads every sensor now, waiting for slow ones, and updates the current values without
-    /// publishing anything: for `kinglet read`, which shows a table and has no outbox.
+    /// publishing anything: for `kinglet read`, which shows a table and has no outbox. Unless
+    /// the sampler was started, controls are only looked at, never written: reading a device
+    /// must not switch its relays.
     package func refresh() async {
-        await prepareIfNeeded()
+        if preparation == nil { await peekControls() }
         let now = clock.now()
         let work = sensors.map { ($0.source) }
         await withTaskGroup(of: (Int, Result<RawValue, DeviceError>).self) { group in
@@ -243,6 +245,21 @@ package actor Sampler {
         let task = Task { await self.prepareOutputs() }
         preparation = task
         await task.value
+    }
+
+    /// Reads each control's current state where that changes nothing (see `ControlOutput.peek`).
+    private func peekControls() async {
+        for index in controlSlots.indices {
+            let slot = controlSlots[index]
+            let result = await Self.perform(slot.output, slot.output.mayBlock) { output throws(DeviceError) in
+                try output.peek(slot.definition)
+            }
+            switch result {
+            case .success(let value?): controlSlots[index].value = value
+            case .success(nil): controlSlots[index].note = "not read: \(slot.definition.target.kind) targets are read only while the agent holds them"
+            case .failure(let error): controlSlots[index].failure = error
+            }
+        }
     }
 
     private func prepareOutputs() async {
