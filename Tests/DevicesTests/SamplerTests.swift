@@ -223,6 +223,22 @@ import Testing
         #expect(try await first.value == .boolean(true))
     }
 
+    /// The real clock and loop at 20 Hz, as the store-and-forward tests run it.
+    @Test func runsOnTheSystemClockAtTwentyHertz() async throws {
+        let profile = try DeviceProfile.load(path: repositoryRoot + "/Devices/simulated.toml").overridingInterval(.milliseconds(50))
+        let sampler = Sampler(profile: profile, startSequence: 1000)
+        let collector = BatchCollector(sampler.batches)
+        await sampler.start()
+        let batches = await collector.wait(for: 6)
+        await sampler.stop()
+        #expect(batches.count >= 6)
+        let sequences = batches.flatMap { $0.readings.map(\.sequence) }
+        #expect(sequences.first == 1001)
+        #expect(sequences == Array(1001...(1000 + UInt64(sequences.count))))
+        // After the first batch, only the periodic sensors (whichever changed) come back.
+        #expect(batches.dropFirst().allSatisfy { Set($0.readings.map(\.name)).isSubset(of: ["temperature", "humidity", "pressure"]) })
+    }
+
     @Test func stopEndsTheStream() async throws {
         let clock = ManualClock()
         let sampler = sampler(DeviceProfile(name: "t", sensors: [Self.noisy("a")]), clock: clock)

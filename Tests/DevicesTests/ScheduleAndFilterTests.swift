@@ -77,6 +77,14 @@ import Testing
         #expect(schedule.missedTicks == 4)
     }
 
+    @Test func rebaseStartsTheGridAgain() {
+        var schedule = SamplingSchedule(intervals: [.seconds(1), nil], start: .zero)
+        schedule.rebase(to: .seconds(600))
+        #expect(schedule.takeDue(at: .seconds(600)) == [0, 1])
+        #expect(schedule.missedTicks == 0)
+        #expect(schedule.nextDue == .seconds(601))
+    }
+
     @Test func jitterDelaysWithinTheFractionAndIsReproducible() {
         func dues(seed: UInt64) -> [Duration] {
             var schedule = SamplingSchedule(intervals: [.seconds(10)], start: .zero, jitter: 0.2, seed: seed)

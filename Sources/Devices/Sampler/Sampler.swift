@@ -68,6 +68,7 @@ package actor Sampler {
     package func start() async {
         guard loop == nil, !stopped else { return }
         await prepareIfNeeded()
+        schedule.rebase(to: clock.now())
         await tick()
         loop = Task { await self.run() }
     }

@@ -15,7 +15,7 @@ package struct SamplingSchedule: Sendable {
     package private(set) var groups: [Group]
     /// Ticks skipped because a group fell more than one interval behind.
     package private(set) var missedTicks = 0
-    private let start: Duration
+    private var start: Duration
     private let jitter: Double
     private var random: SplitMix64
 
@@ -33,6 +33,16 @@ package struct SamplingSchedule: Sendable {
         self.start = start
         self.jitter = max(0, min(jitter, 0.5))
         self.random = SplitMix64(seed: seed)
+    }
+
+    /// Starts the grid again at `start`, every group due then: for a sampler started some time
+    /// after it was made, so the wait is not counted as missed ticks.
+    package mutating func rebase(to start: Duration) {
+        self.start = start
+        for g in groups.indices {
+            groups[g].tick = 0
+            groups[g].due = start
+        }
     }
 
     /// The earliest time a group is due, or nil when nothing is left to sample.
