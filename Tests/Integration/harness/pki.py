@@ -22,6 +22,8 @@ class PKI:
     client_cert_file: str
     client_key_file: str
     server_pin: str  # base64 SHA-256 of the server's SubjectPublicKeyInfo
+    wrong_name_cert_file: str  # signed by the test CA, but for another domain
+    wrong_name_key_file: str
 
 
 def _key():
@@ -76,6 +78,7 @@ def make_pki(directory, domain, client_jid):
     server_key, server_cert = _leaf(ca_key, ca_cert, domain, [domain, "*." + domain])
     _, rogue_cert = _ca("Rogue CA")
     client_key, client_cert = _leaf(ca_key, ca_cert, client_jid, [], client=True)
+    wrong_key, wrong_cert = _leaf(ca_key, ca_cert, "elsewhere.test", ["elsewhere.test"])
     p = lambda name: os.path.join(directory, name)
     _write(p("ca.pem"), ca_cert.public_bytes(serialization.Encoding.PEM))
     _write(p("ca.key"), _pem_key(ca_key))
@@ -85,10 +88,12 @@ def make_pki(directory, domain, client_jid):
     _write(p("rogue-ca.pem"), rogue_cert.public_bytes(serialization.Encoding.PEM))
     _write(p("client.pem"), client_cert.public_bytes(serialization.Encoding.PEM))
     _write(p("client.key"), _pem_key(client_key))
+    _write(p("wrong-name.pem"), wrong_cert.public_bytes(serialization.Encoding.PEM))
+    _write(p("wrong-name.key"), _pem_key(wrong_key))
     os.chmod(p("server.key"), 0o600)
     os.chmod(p("client.key"), 0o600)
     spki = server_cert.public_key().public_bytes(serialization.Encoding.DER,
                                                  serialization.PublicFormat.SubjectPublicKeyInfo)
     pin = base64.b64encode(hashlib.sha256(spki).digest()).decode()
     return PKI(p("ca.pem"), p("ca.key"), p("server.pem"), p("server.key"), p("rogue-ca.pem"),
-               p("client.pem"), p("client.key"), pin)
+               p("client.pem"), p("client.key"), pin, p("wrong-name.pem"), p("wrong-name.key"))
