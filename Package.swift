@@ -33,7 +33,7 @@ let package = Package(
         .systemLibrary(name: "CGPIO"),
 
         .target(name: "Support", swiftSettings: strict),
-        .target(name: "TOML", swiftSettings: strict),
+        .target(name: "TOML", dependencies: ["Support"], swiftSettings: strict),
         .target(name: "XMLStream", dependencies: ["CLibXML2", "Support"], swiftSettings: strict),
         .target(name: "Crypto", dependencies: ["CMbedTLS", "Support"], swiftSettings: strict),
         .target(name: "XMPPCore", dependencies: ["XMLStream", "Crypto", "Support"], swiftSettings: strict),
@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Agent", dependencies: ["XEPs", "Session", "Devices", "Store", "TOML", "Support"], swiftSettings: strict),
         .executableTarget(name: "kinglet", dependencies: ["Agent"], swiftSettings: strict),
         .executableTarget(
-            name: "kinglet-bench", dependencies: ["XMLStream", "Crypto", "XMPPCore", "Devices", "Store", "Support"],
+            name: "kinglet-bench", dependencies: ["XMLStream", "Crypto", "XMPPCore", "Devices", "Store", "TOML", "Support"],
             path: "Benchmarks/kinglet-bench", swiftSettings: strict),
 
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
