@@ -10,6 +10,8 @@ struct TLSFixture: Sendable {
     var otherCAFile: String { directory + "/other-ca.pem" }
     var serverCertificate: String { directory + "/server.pem" }
     var serverKey: String { directory + "/server.key" }
+    /// The server's key in a certificate that expired a day ago.
+    var expiredServerCertificate: String { directory + "/expired.pem" }
     var clientCertificate: String { directory + "/client.pem" }
     var clientKey: String { directory + "/client.key" }
     /// SHA-256 of the server's SubjectPublicKeyInfo, computed by openssl.
@@ -61,6 +63,11 @@ struct TLSFixture: Sendable {
                 "-days", "2", "-extfile", "x509.cnf", "-extensions", leaf, "-out", "\(leaf).pem",
             ])
         }
+        // Valid from now until a day ago: expired as soon as it is made.
+        try Self.openssl(in: directory, [
+            "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "4",
+            "-days", "-1", "-extfile", "x509.cnf", "-extensions", "server", "-out", "expired.pem",
+        ])
         try Self.openssl(in: directory, ["x509", "-in", "server.pem", "-pubkey", "-noout", "-out", "server.pub"])
         try Self.openssl(in: directory, ["pkey", "-pubin", "-in", "server.pub", "-outform", "DER", "-out", "server.spki"])
         try Self.openssl(in: directory, ["dgst", "-sha256", "-binary", "-out", "server.pin", "server.spki"])

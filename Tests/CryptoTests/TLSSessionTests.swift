@@ -111,6 +111,16 @@ func handshakeFailure(_ client: TestClient) throws -> TLSError {
         #expect(error.message == "host name mismatch: certificate does not match 'example.org' (it is for kinglet.test)")
     }
 
+    @Test func refusedWhenTheCertificateHasExpired() throws {
+        let fixture = try TLSFixture.shared.get()
+        let server = try TestServer(fixture, certificate: fixture.expiredServerCertificate)
+        let client = try TestClient(server, fixture.credentials())
+        let error = try handshakeFailure(client)
+        #expect(error.kind == .certificate)
+        #expect(error.message.hasPrefix("certificate expired: 'CN=kinglet.test' was valid until 20"))
+        #expect(error.message.hasSuffix(" UTC"))
+    }
+
     @Test func refusedWithAWrongPinThatTheMessageCorrects() throws {
         let fixture = try TLSFixture.shared.get()
         let server = try TestServer(fixture)

@@ -9,10 +9,10 @@ final class TestServer {
     private var collected = [UInt8]()
     private(set) var port: UInt16 = 0
 
-    init(_ fixture: TLSFixture, extraArguments: [String] = []) throws {
+    init(_ fixture: TLSFixture, certificate: String? = nil, extraArguments: [String] = []) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = [
-            "s_server", "-accept", "127.0.0.1:0", "-cert", fixture.serverCertificate, "-key", fixture.serverKey,
+            "s_server", "-accept", "127.0.0.1:0", "-cert", certificate ?? fixture.serverCertificate, "-key", fixture.serverKey,
             "-rev", "-naccept", "1",
         ] + extraArguments
         process.standardOutput = output
