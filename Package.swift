@@ -29,7 +29,7 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CMbedTLS", providers: [.apt(["libmbedtls-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CResolv"),
+        .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CGPIO"),
 
         .target(name: "Support", swiftSettings: strict),
@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "XMLStream", dependencies: ["CLibXML2", "Support"], swiftSettings: strict),
         .target(name: "Crypto", dependencies: ["CMbedTLS", "Support"], swiftSettings: strict),
         .target(name: "XMPPCore", dependencies: ["XMLStream", "Crypto", "Support"], swiftSettings: strict),
-        .target(name: "Transport", dependencies: ["CResolv", "XMLStream", "Crypto", "Support"], swiftSettings: strict),
+        .target(name: "Transport", dependencies: ["CLinux", "XMLStream", "Crypto", "Support"], swiftSettings: strict),
         .target(name: "Devices", dependencies: ["CGPIO", "TOML", "Support"], swiftSettings: strict),
         .target(name: "Store", dependencies: ["CSQLite", "Devices", "Support"], swiftSettings: strict),
         .target(name: "Session", dependencies: ["XMPPCore", "Transport", "Support"], swiftSettings: strict),

@@ -49,7 +49,7 @@ import TOML
     @Test func pinsInBase64AndHex() throws {
         let b64 = String(repeating: "A", count: 43) + "="
         let hex = String(repeating: "ab", count: 32)
-        let c = try parse("[xmpp]\njid = \"a@b\"\npassword = \"x\"\npin_sha256 = [\"sha256//\(b64)\", \"\(hex)\"]\n")
+        let c = try parse("[xmpp]\njid = \"a@b\"\npassword = \"x\"\npin_sha256 = [\"sha256/\(b64)\", \"\(hex)\"]\n")
         #expect(c.xmpp.pinnedKeys == [[UInt8](repeating: 0, count: 32), [UInt8](repeating: 0xAB, count: 32)])
     }
 

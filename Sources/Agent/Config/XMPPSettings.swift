@@ -1,4 +1,5 @@
 package import Support
+import Crypto
 package import TOML
 package import XMPPCore
 
@@ -119,8 +120,7 @@ package struct XMPPSettings: Sendable {
         return path
     }
 
-    /// `pin_sha256` as one string or an array: base64 (as `openssl ... | base64` prints it, with
-    /// an optional `sha256//` prefix) or 64 hex digits.
+    /// `pin_sha256` as one string or an array, in the forms `TLSConfiguration.parsePin` reads.
     private static func pins(_ table: TOMLTable) throws(TOMLError) -> [[UInt8]] {
         let values: [String]
         if case .string(let one)? = table["pin_sha256"] {
@@ -130,22 +130,11 @@ package struct XMPPSettings: Sendable {
         }
         var pins: [[UInt8]] = []
         for value in values {
-            var text = value.trimmingSpaces
-            if text.hasPrefix("sha256//") { text.removeFirst(8) }
-            if let bytes = Base64.decode(text), bytes.count == 32 {
-                pins.append(bytes)
-            } else if let bytes = Hex.decode(text), bytes.count == 32 {
-                pins.append(bytes)
-            } else {
-                throw table.error("pin_sha256 '\(value)' is not a SHA-256 digest in base64 or hex", at: "pin_sha256")
+            guard let pin = TLSConfiguration.parsePin(value) else {
+                throw table.error("pin_sha256 '\(value)' is not a SHA-256 digest in base64 (sha256/...) or hex", at: "pin_sha256")
             }
+            pins.append(pin)
         }
         return pins
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

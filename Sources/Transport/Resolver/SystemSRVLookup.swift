@@ -1,4 +1,4 @@
-import CResolv
+import CLinux
 import Glibc
 
 /// SRV lookups through glibc's stub resolver (`res_query`), which reads /etc/resolv.conf.

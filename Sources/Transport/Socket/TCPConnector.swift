@@ -55,15 +55,32 @@ package enum TCPConnector {
         }
     }
 
+    /// The numeric address of a connected socket's peer, for log lines.
+    package static func peerAddress(_ fd: Int32) -> String {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) == 0 }
+        }
+        guard ok else { return "?" }
+        return withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { numeric($0, length) }
+        }
+    }
+
     /// `127.0.0.1:5222` or `[::1]:5222`, for log lines.
     static func describe(_ info: addrinfo) -> String {
+        numeric(info.ai_addr, info.ai_addrlen)
+    }
+
+    private static func numeric(_ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> String {
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
         var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
-        guard getnameinfo(info.ai_addr, info.ai_addrlen, &host, socklen_t(host.count), &service,
+        guard getnameinfo(address, length, &host, socklen_t(host.count), &service,
                           socklen_t(service.count), NI_NUMERICHOST | NI_NUMERICSERV) == 0
         else { return "?" }
         let h = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let s = String(decoding: service.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return info.ai_family == AF_INET6 ? "[\(h)]:\(s)" : "\(h):\(s)"
+        return address.pointee.sa_family == sa_family_t(AF_INET6) ? "[\(h)]:\(s)" : "\(h):\(s)"
     }
 }
