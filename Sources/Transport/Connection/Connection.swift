@@ -41,6 +41,8 @@ enum ConnectionCommand: Sendable {
     case restartStream(header: [UInt8])
     /// Send these last bytes, wait briefly for the server's close, and end.
     case close(trailer: [UInt8])
+    /// End now without a word: the peer is dead, or the stream must stay resumable (XEP-0198).
+    case abort
 }
 
 /// One connection to the server, run by its own I/O thread (see DESIGN.md, Concurrency).
@@ -74,6 +76,8 @@ package final class Connection: Sendable {
     package func startTLS() { enqueue(.startTLS) }
     package func restartStream(header: String) { enqueue(.restartStream(header: Array(header.utf8))) }
     package func close(trailer: String) { enqueue(.close(trailer: Array(trailer.utf8))) }
+    /// Drops the connection without closing the stream, so the server keeps it resumable.
+    package func abort() { enqueue(.abort) }
 
     private func enqueue(_ command: ConnectionCommand) {
         commands.push(command)

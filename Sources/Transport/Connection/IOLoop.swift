@@ -48,6 +48,7 @@ final class IOLoop {
         case .finished(let event): final = event
         case .keepGoing: final = serve()
         }
+        if case .closed = final, handshake == nil { tls?.closeNotify() }
         if fd >= 0 { Glibc.close(fd) }
         events.yield(final)
         events.finish()
@@ -169,6 +170,8 @@ final class IOLoop {
             guard closing == nil else { return .keepGoing }
             outgoing += trailer
             closing = (ContinuousClock.now + settings.closeTimeout, .closed)
+        case .abort:
+            return .finished(.closed)
         }
         return .keepGoing
     }
