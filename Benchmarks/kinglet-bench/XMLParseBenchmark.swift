@@ -81,9 +81,11 @@ enum XMLBenchmarkStream {
             XMLElement("fields", namespace: "urn:xmpp:iot:sensordata", attributes: ["seqnr": "\(i)", "done": "true"]) {
                 XMLElement("node", attributes: ["nodeId": "Dev01"]) {
                     XMLElement("timestamp", attributes: ["value": "2024-01-01T12:00:\(10 + i % 50)Z"]) {
-                        XMLElement("numeric", attributes: ["name": "Temperature", "momentary": "true", "automaticReadout": "true", "value": "23.\(i % 10)", "unit": "°C"])
+                        XMLElement("numeric", attributes: [
+                            "name": "Temperature", "momentary": "true", "automaticReadout": "true", "value": "23.\(i % 10)", "unit": "°C",
+                        ])
                         XMLElement("numeric", attributes: ["name": "Humidity", "momentary": "true", "value": "41.\(i % 7)", "unit": "%"])
-                        XMLElement("numeric", attributes: ["name": "Pressure", "momentary": "true", "value": "1013.2\(i % 9)", "unit": "hPa"])
+                        XMLElement("numeric", attributes: ["name": "Pressure", "momentary": "true", "value": "1013.\(i % 9)", "unit": "hPa"])
                         XMLElement("boolean", attributes: ["name": "Door", "status": "true", "value": i % 2 == 0 ? "true" : "false"])
                         XMLElement("string", attributes: ["name": "Location", "identity": "true", "value": "Bench & Lab <2>"])
                     }
@@ -97,15 +99,22 @@ enum XMLBenchmarkStream {
         XMLElement("presence", attributes: ["from": "bob@example.org/res\(i % 13)"]) {
             XMLElement("show", text: "away")
             XMLElement("status", text: "Back in 5 – grüß dich")
-            XMLElement("c", namespace: "http://jabber.org/protocol/caps", attributes: ["hash": "sha-1", "node": "https://gajim.org", "ver": "T7fOZrtBnV8sDA2fFTS59vBhPU4="])
+            XMLElement("c", namespace: "http://jabber.org/protocol/caps", attributes: [
+                "hash": "sha-1", "node": "https://gajim.org", "ver": "T7fOZrtBnV8sDA2fFTS59vBhPU4=",
+            ])
         }
     }
+
+    private static let features = [
+        "http://jabber.org/protocol/caps", "http://jabber.org/protocol/disco#info", "urn:xmpp:ping", "urn:xmpp:iot:sensordata",
+        "urn:xmpp:iot:control",
+    ]
 
     private static func discoResult(_ i: Int) -> XMLElement {
         XMLElement("iq", attributes: ["type": "result", "id": "disco\(i)", "to": "alice@example.org/phone"]) {
             XMLElement("query", namespace: "http://jabber.org/protocol/disco#info") {
                 XMLElement("identity", attributes: ["category": "client", "type": "bot", "name": "Kinglet"])
-                for feature in ["http://jabber.org/protocol/caps", "http://jabber.org/protocol/disco#info", "urn:xmpp:ping", "urn:xmpp:iot:sensordata", "urn:xmpp:iot:control"] {
+                for feature in features {
                     XMLElement("feature", attributes: ["var": feature])
                 }
             }

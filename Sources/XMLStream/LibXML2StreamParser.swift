@@ -62,7 +62,8 @@ package final class LibXML2StreamParser: XMLStreamParser {
         if builder.failure == nil, status != 0 {
             // An error the structured error callback did not see; take libxml2's own record.
             let last = xmlCtxtGetLastError(context)
-            builder.libxml2Error(code: last?.pointee.code ?? status, isError: true, message: last.flatMap { UnsafePointer($0.pointee.message) })
+            let message = last.flatMap { UnsafePointer($0.pointee.message) }
+            builder.libxml2Error(code: last?.pointee.code ?? status, isError: true, message: message)
         }
         if builder.failure == nil, !builder.isClosed, fed - builder.anchor > limits.maxStanzaBytes {
             builder.fail(.policyViolation, "more than \(limits.maxStanzaBytes) bytes without the end of a stanza")

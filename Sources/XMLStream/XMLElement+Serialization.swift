@@ -12,7 +12,8 @@ extension XMLElement {
     /// than TAB, LF, CR; U+FFFE, U+FFFF) are written as U+FFFD, so a stray control character in
     /// a sensor name cannot make the server drop the stream.
     package func serialize(into buffer: inout [UInt8], inheritedNamespace: String? = nil) {
-        XMLWriter.write(self, into: &buffer, scope: .init(defaultNamespace: inheritedNamespace ?? "", streamPrefixBound: inheritedNamespace != nil))
+        let scope = XMLWriter.Scope(defaultNamespace: inheritedNamespace ?? "", streamPrefixBound: inheritedNamespace != nil)
+        XMLWriter.write(self, into: &buffer, scope: scope)
     }
 
     /// The element as an XML string; see `serialize(into:inheritedNamespace:)`.
