@@ -80,7 +80,7 @@ package final class LibXML2StreamParser: XMLStreamParser {
         if let context {
             xmlCtxtUseOptions(context, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_IGNORE_ENC.rawValue))
             // Without this libxml2 would guess the encoding from the first bytes and happily
-            // read UTF-16; XMPP is UTF-8 only (RFC 6120 §11.6), so anything else is malformed.
+            // read UTF-16; XMPP is UTF-8 only (RFC 6120 §11), so anything else is malformed.
             xmlSwitchEncoding(context, XML_CHAR_ENCODING_UTF8)
         }
         builder = StreamTreeBuilder(limits: limits, context: context)

@@ -115,15 +115,17 @@ struct StreamTreeBuilder {
         if depth >= 2 {
             text.append(contentsOf: bytes)
         } else if depth == 1 {
-            // Whitespace keepalives between stanzas (RFC 6120 §4.6.1) belong to no stanza.
+            // Whitespace keepalives between stanzas (RFC 6120 §4.6) belong to no stanza.
             anchor = position
         }
     }
 
-    /// The pending character data as a string, if there is any, leaving the buffer empty.
+    /// The pending character data as a string, if there is any, leaving the buffer empty. The
+    /// buffer keeps its storage unless one huge text made it big, which a long-lived stream
+    /// should not hold on to.
     private mutating func takeText() -> String? {
         guard !text.isEmpty else { return nil }
-        defer { text.removeAll(keepingCapacity: true) }
+        defer { text.removeAll(keepingCapacity: text.count <= 16 * 1024) }
         return String(decoding: text, as: UTF8.self)
     }
 
