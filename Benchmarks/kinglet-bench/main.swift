@@ -7,6 +7,7 @@ import Glibc
 let benchmarks: [(name: String, run: () async throws -> [Figure])] = [
     ("harness", harnessSelfCheck),
     ("toml", tomlBench),
+    ("xml-parse", xmlParseBenchmark),
 ]
 
 let only = CommandLine.arguments.dropFirst().first

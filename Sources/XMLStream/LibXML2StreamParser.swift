@@ -3,13 +3,16 @@ import CLibXML2
 /// The stream parser on libxml2's SAX2 push parser (`xmlCreatePushParserCtxt`).
 ///
 /// Options: `XML_PARSE_NONET` (never fetch anything), `XML_PARSE_IGNORE_ENC` and a fixed UTF-8
-/// encoding (the stream is UTF-8 whatever a declaration or a byte order mark claims), and deliberately not `XML_PARSE_NOENT`: entities are
-/// never substituted, and the one artefact that leaves in attribute values is undone in
-/// `SAXReceiver.attributeValue`.
+/// encoding (the stream is UTF-8 whatever a declaration or a byte order mark claims), and
+/// deliberately not `XML_PARSE_NOENT`: entities are never substituted, and the one artefact
+/// that leaves in attribute values is undone in `LibXML2Strings.attributeValue`.
 package final class LibXML2StreamParser: XMLStreamParser {
     package let limits: XMLStreamLimits
-    private let receiver: SAXReceiver
+    /// The current stream's libxml2 context; its SAX callbacks reach `builder` through the
+    /// context's user data, which is this object.
     private var context: xmlParserCtxtPtr?
+    /// Everything parsed from the current stream; the SAX callbacks mutate it during `feed`.
+    var builder: StreamTreeBuilder
     /// Bytes given to the current context.
     private var fed = 0
 
@@ -23,9 +26,8 @@ package final class LibXML2StreamParser: XMLStreamParser {
 
     package init(limits: XMLStreamLimits = XMLStreamLimits()) {
         self.limits = limits
-        receiver = SAXReceiver(limits: limits)
-        context = Self.makeContext(receiver)
-        receiver.restart(context: context)
+        builder = StreamTreeBuilder(limits: limits, context: nil)
+        startStream()
     }
 
     deinit {
@@ -36,13 +38,11 @@ package final class LibXML2StreamParser: XMLStreamParser {
         // A fresh context rather than xmlCtxtResetPush: nothing of the old stream (namespace
         // table, error state, a half-read DTD) can survive, whatever state the error left.
         if let context { xmlFreeParserCtxt(context) }
-        context = Self.makeContext(receiver)
-        fed = 0
-        receiver.restart(context: context)
+        startStream()
     }
 
     package func feed(_ bytes: UnsafeRawBufferPointer) throws(XMLStreamError) -> [StreamEvent] {
-        if let failure = receiver.failure { throw failure }
+        if let failure = builder.failure { throw failure }
         guard let context, let base = bytes.baseAddress else { return [] }
         var offset = 0
         while offset < bytes.count {
@@ -52,35 +52,38 @@ package final class LibXML2StreamParser: XMLStreamParser {
             fed += count
             try check(status: status, context: context)
         }
-        let events = receiver.events
-        receiver.events = []
+        let events = builder.events
+        builder.events = []
         return events
     }
 
     /// Turns whatever went wrong in the last slice into the stream's failure, and throws it.
     private func check(status: Int32, context: xmlParserCtxtPtr) throws(XMLStreamError) {
-        if receiver.failure == nil, status != 0 {
-            // An error serror did not see; take libxml2's own record of it.
+        if builder.failure == nil, status != 0 {
+            // An error the structured error callback did not see; take libxml2's own record.
             let last = xmlCtxtGetLastError(context)
-            receiver.libxml2Error(code: last?.pointee.code ?? status, isError: true, message: last.flatMap { UnsafePointer($0.pointee.message) })
+            let message = last.flatMap { UnsafePointer($0.pointee.message) }
+            builder.libxml2Error(code: last?.pointee.code ?? status, isError: true, message: message)
         }
-        if receiver.failure == nil, !receiver.isClosed, fed - receiver.anchor > limits.maxStanzaBytes {
-            receiver.fail(.policyViolation, "more than \(limits.maxStanzaBytes) bytes without the end of a stanza")
+        if builder.failure == nil, !builder.isClosed, fed - builder.anchor > limits.maxStanzaBytes {
+            builder.fail(.policyViolation, "more than \(limits.maxStanzaBytes) bytes without the end of a stanza")
         }
-        if let failure = receiver.failure { throw failure }
+        if let failure = builder.failure { throw failure }
     }
 
-    private static func makeContext(_ receiver: SAXReceiver) -> xmlParserCtxtPtr? {
-        _ = libxml2Initialized
+    /// Creates the context for a new stream, with a builder to match.
+    private func startStream() {
+        _ = Self.libxml2Initialized
         var handler = SAXHandlerTable.make()
         // libxml2 copies the handler table into the context, so a local is enough.
-        guard let context = xmlCreatePushParserCtxt(&handler, Unmanaged.passUnretained(receiver).toOpaque(), nil, 0, nil) else {
-            return nil
+        context = xmlCreatePushParserCtxt(&handler, Unmanaged.passUnretained(self).toOpaque(), nil, 0, nil)
+        if let context {
+            xmlCtxtUseOptions(context, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_IGNORE_ENC.rawValue))
+            // Without this libxml2 would guess the encoding from the first bytes and happily
+            // read UTF-16; XMPP is UTF-8 only (RFC 6120 §11), so anything else is malformed.
+            xmlSwitchEncoding(context, XML_CHAR_ENCODING_UTF8)
         }
-        xmlCtxtUseOptions(context, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_IGNORE_ENC.rawValue))
-        // Without this libxml2 would guess the encoding from the first bytes and happily read
-        // UTF-16; XMPP is UTF-8 only (RFC 6120 §11.6), so anything else is not well-formed.
-        xmlSwitchEncoding(context, XML_CHAR_ENCODING_UTF8)
-        return context
+        builder = StreamTreeBuilder(limits: limits, context: context)
+        fed = 0
     }
 }

@@ -12,7 +12,8 @@ extension XMLElement {
     /// than TAB, LF, CR; U+FFFE, U+FFFF) are written as U+FFFD, so a stray control character in
     /// a sensor name cannot make the server drop the stream.
     package func serialize(into buffer: inout [UInt8], inheritedNamespace: String? = nil) {
-        XMLWriter.write(self, into: &buffer, scope: .init(defaultNamespace: inheritedNamespace ?? "", streamPrefixBound: inheritedNamespace != nil))
+        let scope = XMLWriter.Scope(defaultNamespace: inheritedNamespace ?? "", streamPrefixBound: inheritedNamespace != nil)
+        XMLWriter.write(self, into: &buffer, scope: scope)
     }
 
     /// The element as an XML string; see `serialize(into:inheritedNamespace:)`.
@@ -78,29 +79,35 @@ enum XMLWriter {
     /// into LF. In attributes also both quotes, TAB and LF, which attribute-value normalisation
     /// would otherwise turn into spaces (XML 1.0 §3.3.3).
     static func appendEscaped(_ string: String, inAttribute: Bool, to out: inout [UInt8]) {
-        var string = string
-        string.withUTF8 { bytes in
-            var runStart = 0
-            var i = 0
-            while i < bytes.count {
-                let byte = bytes[i]
-                // Bytes above '>' other than 0xEF (lead byte of U+FFFE/U+FFFF) never need work.
-                if byte > 0x3E && byte != 0xEF {
-                    i += 1
-                    continue
-                }
-                let (replacement, width) = escapeFor(bytes, at: i, inAttribute: inAttribute)
-                guard let replacement else {
-                    i += 1
-                    continue
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
-                appendLiteral(replacement, to: &out)
-                i += width
-                runStart = i
-            }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+        let done: Void? = string.utf8.withContiguousStorageIfAvailable { bytes in
+            appendEscaped(bytes, inAttribute: inAttribute, to: &out)
         }
+        if done == nil {
+            Array(string.utf8).withUnsafeBufferPointer { appendEscaped($0, inAttribute: inAttribute, to: &out) }
+        }
+    }
+
+    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, inAttribute: Bool, to out: inout [UInt8]) {
+        var runStart = 0
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            // Bytes above '>' other than 0xEF (lead byte of U+FFFE/U+FFFF) never need work.
+            if byte > 0x3E && byte != 0xEF {
+                i += 1
+                continue
+            }
+            let (replacement, width) = escapeFor(bytes, at: i, inAttribute: inAttribute)
+            guard let replacement else {
+                i += 1
+                continue
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+            appendLiteral(replacement, to: &out)
+            i += width
+            runStart = i
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
     }
 
     /// What to write for the byte at `i`, and how many input bytes it replaces; nil to copy it.

@@ -52,7 +52,9 @@ enum Fixtures {
     }
 
     /// Feeds `bytes` in pieces of the given sizes (the last piece takes the rest).
-    static func parse(_ bytes: [UInt8], pieces sizes: [Int], parser: LibXML2StreamParser = LibXML2StreamParser()) throws(XMLStreamError) -> [StreamEvent] {
+    static func parse(
+        _ bytes: [UInt8], pieces sizes: [Int], parser: LibXML2StreamParser = LibXML2StreamParser()
+    ) throws(XMLStreamError) -> [StreamEvent] {
         var events = [StreamEvent]()
         var offset = 0
         for size in sizes where offset < bytes.count {

@@ -18,7 +18,8 @@ import Testing
         ("billion laughs", billionLaughs),
         ("external entity", "<?xml version='1.0'?><!DOCTYPE x [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
             + "<stream:stream xmlns:stream='http://etherx.jabber.org/streams'><m>&x;</m>"),
-        ("external DTD", "<!DOCTYPE stream SYSTEM \"http://example.org/evil.dtd\"><stream:stream xmlns:stream='http://etherx.jabber.org/streams'>"),
+        ("external DTD", "<!DOCTYPE stream SYSTEM \"http://example.org/evil.dtd\">"
+            + "<stream:stream xmlns:stream='http://etherx.jabber.org/streams'>"),
         ("undeclared entity in text", Fixtures.header + "<message><body>&nbsp;</body></message>"),
         ("undeclared entity in attribute", Fixtures.header + "<message id='&foo;'/>"),
         ("processing instruction in a stanza", Fixtures.header + "<message><?php echo 1; ?></message>"),

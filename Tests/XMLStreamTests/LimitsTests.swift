@@ -18,7 +18,8 @@ import Testing
         let events = try Fixtures.parse(ok, pieces: pieceSizes, parser: LibXML2StreamParser(limits: limits))
         #expect(Fixtures.elements(events).count == 3)
 
-        for body in [Self.message(bytes: 301), Self.message(bytes: 300) + Self.message(bytes: 301), Self.message(bytes: 300) + " " + Self.message(bytes: 301)] {
+        let (fits, over) = (Self.message(bytes: 300), Self.message(bytes: 301))
+        for body in [over, fits + over, fits + " " + over] {
             let error = #expect(throws: XMLStreamError.self) {
                 try Fixtures.parse(Fixtures.streamBytes(body), pieces: pieceSizes, parser: LibXML2StreamParser(limits: limits))
             }
@@ -49,8 +50,10 @@ import Testing
             failure = error
         }
         #expect(failure?.condition == .policyViolation, "\(label)")
-        // It failed within one 64 KiB chunk of the cap, so nothing near 10 MB was ever held.
-        #expect(fed <= limits.maxStanzaBytes + 64 * 1024 + Fixtures.header.utf8.count, "\(label): failed only after \(fed) bytes")
+        // `fed` counts the chunks that were accepted: the first chunk to cross the cap failed,
+        // so nothing near 10 MB was ever held.
+        #expect(fed <= limits.maxStanzaBytes + Fixtures.header.utf8.count, "\(label): accepted \(fed) bytes")
+        #expect(fed + 64 * 1024 > limits.maxStanzaBytes, "\(label): failed early, after \(fed) bytes")
     }
 
     private func feedCounting(_ parser: LibXML2StreamParser, _ bytes: [UInt8]) throws(XMLStreamError) -> Int {
@@ -76,7 +79,9 @@ import Testing
         let deep = Fixtures.streamBytes(String(repeating: "<a>", count: 100_000))
         #expect(Fixtures.failure(deep) == .policyViolation)
         let parser = LibXML2StreamParser()
-        let error = #expect(throws: XMLStreamError.self) { try Fixtures.parse(deep, pieces: Array(repeating: 999, count: 1000), parser: parser) }
+        let error = #expect(throws: XMLStreamError.self) {
+            try Fixtures.parse(deep, pieces: Array(repeating: 999, count: 1000), parser: parser)
+        }
         #expect(error?.condition == .policyViolation)
     }
 

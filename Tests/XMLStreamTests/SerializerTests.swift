@@ -77,7 +77,10 @@ import Testing
     @Test func openingTagParsesAsAStreamHeader() throws {
         let events = try LibXML2StreamParser().feed(Array(StreamTags.opening(to: "example.org", from: "dev@example.org").utf8))
         #expect(events == [.opened(StreamHeader(
-            attributes: [XMLAttribute("to", "example.org"), XMLAttribute("from", "dev@example.org"), XMLAttribute("version", "1.0"), XMLAttribute("xml:lang", "en")],
+            attributes: [
+                XMLAttribute("to", "example.org"), XMLAttribute("from", "dev@example.org"), XMLAttribute("version", "1.0"),
+                XMLAttribute("xml:lang", "en"),
+            ],
             contentNamespace: "jabber:client"))])
     }
 

@@ -70,6 +70,20 @@ import Testing
         }
     }
 
+    /// A stanza must come out as soon as its last byte is in, with nothing after it: the server
+    /// sends `<proceed/>` and then waits for the TLS handshake.
+    @Test func eachStanzaIsDeliveredByItsOwnLastByte() throws {
+        let parser = LibXML2StreamParser()
+        #expect(try parser.feed(Array(Fixtures.header.utf8)).count == 1, "the header needs nothing after it either")
+        for stanza in Fixtures.stanzas {
+            let bytes = Array(stanza.utf8)
+            #expect(try parser.feed(Array(bytes.dropLast())).isEmpty)
+            let events = try parser.feed([bytes.last!])
+            #expect(Fixtures.elements(events).count == 1, "\(stanza.prefix(40))")
+        }
+        #expect(try parser.feed(Array("</stream:stream>".utf8)) == [.closed])
+    }
+
     @Test func restartAfterResetParsesANewStream() throws {
         let parser = LibXML2StreamParser()
         let first = try parser.feed(Fixtures.streamBytes(
@@ -103,7 +117,8 @@ import Testing
     @Test func headerWithoutXMLDeclarationAndStreamsNamespaceOnly() throws {
         let bytes = Array("<stream:stream xmlns:stream='http://etherx.jabber.org/streams' from='a'><x xmlns='urn:x'/>".utf8)
         let events = try LibXML2StreamParser().feed(bytes)
-        #expect(events == [.opened(StreamHeader(attributes: [XMLAttribute("from", "a")], contentNamespace: nil)), .element(XMLElement("x", namespace: "urn:x"))])
+        let header = StreamHeader(attributes: [XMLAttribute("from", "a")], contentNamespace: nil)
+        #expect(events == [.opened(header), .element(XMLElement("x", namespace: "urn:x"))])
     }
 
     @Test func keepalivesAndPartialStanzasProduceNoEvents() throws {
