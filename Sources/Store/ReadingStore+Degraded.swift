@@ -1,0 +1,148 @@
+import Devices
+import Support
+
+/// Running without a writable file: the bounded memory queue, retries, and adopting a file
+/// that opens (or reopens) later.
+extension ReadingStore {
+    /// Switches to memory mode after `error`, keeps `batches` (never committed) in memory,
+    /// and arms the retry timer. Logs an error line when the mode changes, not on every retry.
+    func enterDegraded(_ error: StoreError, holding batches: [ReadingBatch]) {
+        if !isDegraded {
+            let interval = configuration.retryInterval.milliseconds / 1000
+            logger.error(
+                "cannot write \(configuration.path): \(error); holding up to \(configuration.memoryMaxReadings) "
+                    + "readings in memory and retrying every \(interval) s")
+            mode = .degraded(error, since: clock.now())
+        }
+        switch error.kind {
+        case .unwritable, .io, .corrupt: needsReopen = true
+        case .full, .busy, .newerSchema, .notKinglet, .other: break
+        }
+        hold(batches)
+        scheduleRetry()
+    }
+
+    /// Puts batches in the memory queue under `memoryMaxReadings` and the overflow policy,
+    /// and tells subscribers: held batches are published like committed ones.
+    func hold(_ batches: [ReadingBatch]) {
+        guard !batches.isEmpty else { return }
+        let limit = configuration.memoryMaxReadings
+        var dropped = 0
+        for batch in batches {
+            let size = batch.readings.count
+            if limit > 0 && (size > limit || configuration.overflow == .rejectNew && memory.totals.count + size > limit) {
+                dropped += size
+                continue
+            }
+            while limit > 0 && memory.totals.count + size > limit, let oldest = memory.removeFirst() {
+                dropped += oldest.readings.count
+            }
+            memory.append(batch)
+            ledger.visibleThrough = max(ledger.visibleThrough, batch.lastSequence)
+        }
+        if dropped > 0 {
+            ledger.meta.dropped += UInt64(dropped)
+            metaDirty = true
+            if !overflowing {
+                overflowing = true
+                logger.warning("memory queue full (\(memory.totals.count) readings): dropping readings; \(ledger.meta.dropped) dropped in all")
+            }
+        }
+        notifySubscribers()
+    }
+
+    func scheduleRetry() {
+        guard retryTimer == nil, !closed else { return }
+        let delay = configuration.retryInterval
+        retryTimer = Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            guard !Task.isCancelled else { return }
+            await self?.retryTimerFired()
+        }
+    }
+
+    private func retryTimerFired() {
+        retryTimer = nil
+        retry()
+    }
+
+    /// Tries to leave memory mode: reopens the file if needed, then writes the held batches
+    /// and the meta row in one transaction. Re-arms the timer on failure.
+    func retry() {
+        guard isDegraded, !closed else { return }
+        do throws(StoreError) {
+            if database == nil || needsReopen {
+                // Close first: a connection left open on a file that is then moved aside would,
+                // on closing, delete the new file's write-ahead log by name.
+                database = nil
+                try adopt(try DatabaseFile.open(configuration, clock: clock, logger: logger, forceCheck: needsReopen))
+                needsReopen = false
+            }
+            guard let database else { return }
+            let held = memory
+            let batches = memory.removeAll()
+            var next = ledger
+            do throws(StoreError) {
+                let report = try database.connection.transaction { () throws(StoreError) -> CommitReport in
+                    try write(batches, into: &next, database: database)
+                }
+                ledger = next
+                metaDirty = false
+                mode = .normal
+                logger.info("writing to \(configuration.path) again; \(report.inserted) readings moved from memory")
+                logBounds(report)
+            } catch {
+                memory = held
+                throw error
+            }
+        } catch {
+            logger.debug("retry failed: \(error)")
+            switch error.kind {
+            case .unwritable, .io, .corrupt: needsReopen = true
+            case .full, .busy, .newerSchema, .notKinglet, .other: break
+            }
+            scheduleRetry()
+        }
+    }
+
+    /// Takes an opened file as the store's: loads its counters and merges them with what this
+    /// process already knows (numbering, acknowledgements and drops made while it had no file).
+    func adopt(_ database: OutboxDatabase) throws(StoreError) {
+        let stored = try database.loadMeta()
+        var meta = ledger.meta
+        if openedOnce {
+            meta.acknowledgedThrough = max(meta.acknowledgedThrough, stored.acknowledgedThrough)
+            meta.dropped = max(meta.dropped, stored.dropped)
+        } else {
+            // The file's pending readings were never handed out in this process.
+            meta.acknowledgedThrough = stored.acknowledgedThrough
+            meta.dropped += stored.dropped
+            dropConflicts(below: stored.lastSequence, meta: &meta)
+        }
+        meta.lastSequence = max(meta.lastSequence, stored.lastSequence)
+        let pending = try database.totals(after: meta.acknowledgedThrough)
+        let history = try database.totals(after: 0, through: meta.acknowledgedThrough)
+        let newest = try database.ends(after: 0)?.last.sequence ?? 0
+        ledger.meta = meta
+        ledger.pending = pending
+        ledger.historyCount = history.count
+        ledger.visibleThrough = max(ledger.visibleThrough, newest)
+        metaDirty = meta != stored
+        self.database = database
+        openedOnce = true
+    }
+
+    /// Held batches numbered at or below the file's last sequence cannot be stored under
+    /// their numbers. Only possible when the file was unreadable at start-up and the clock
+    /// was behind; they are dropped and counted rather than renumbered after publication.
+    private func dropConflicts(below last: UInt64, meta: inout Meta) {
+        var conflicting = 0
+        while let first = memory.first, first.firstSequence <= last {
+            conflicting += first.readings.count
+            memory.removeFirst()
+        }
+        guard conflicting > 0 else { return }
+        meta.dropped += UInt64(conflicting)
+        logger.error("\(conflicting) readings held in memory collide with numbers already in \(configuration.path); dropped")
+    }
+}
