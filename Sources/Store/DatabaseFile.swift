@@ -3,24 +3,55 @@ import Support
 
 /// Opening the database file for writing, and what to do when the file is damaged.
 enum DatabaseFile {
+    /// An open file, and whether it replaces a corrupt one (whose numbering is then unknown).
+    struct Opened {
+        let database: OutboxDatabase
+        let replacedCorruptFile: Bool
+    }
+
     /// Opens `configuration.path` read-write (creating it), in WAL mode, checked and migrated.
     /// A corrupt file is moved aside with its `-wal` and `-shm` and a fresh one is created.
     static func open(
         _ configuration: StoreConfiguration, clock: any WallClock, logger: Logger, forceCheck: Bool = false
-    ) throws(StoreError) -> OutboxDatabase {
-        do throws(StoreError) {
-            return try openOnce(configuration, check: configuration.checkOnOpen || forceCheck, logger: logger)
-        } catch where error.kind == .corrupt {
-            let aside = try moveAside(configuration.path, at: clock.now())
+    ) throws(StoreError) -> Opened {
+        let check = configuration.checkOnOpen || forceCheck
+        switch try attempt(configuration, check: check, clock: clock, logger: logger) {
+        case .opened(let database):
+            return Opened(database: database, replacedCorruptFile: false)
+        case .movedAside(let error, let aside):
             logger.error("\(configuration.path) is corrupt (\(error)); moved it to \(aside) and started a fresh database")
-            return try openOnce(configuration, check: false, logger: logger)
+        }
+        // The corrupt file's connection is closed by now (it died with `attempt`), so it cannot
+        // touch the fresh file's write-ahead log.
+        guard case .opened(let database) = try attempt(configuration, check: false, clock: clock, logger: logger) else {
+            throw StoreError(.corrupt, operation: "open \(configuration.path)", message: "the fresh database is corrupt too")
+        }
+        return Opened(database: database, replacedCorruptFile: true)
+    }
+
+    private enum Attempt {
+        case opened(OutboxDatabase)
+        case movedAside(StoreError, to: String)
+    }
+
+    private static func attempt(
+        _ configuration: StoreConfiguration, check: Bool, clock: any WallClock, logger: Logger
+    ) throws(StoreError) -> Attempt {
+        let timeout = Int32(clamping: configuration.busyTimeout.milliseconds)
+        let connection = try SQLiteConnection(path: configuration.path, mode: .readWrite, busyTimeoutMilliseconds: timeout)
+        do throws(StoreError) {
+            return .opened(try prepare(connection, configuration, check: check, logger: logger))
+        } catch where error.kind == .corrupt {
+            // Moved while the connection is still open: closing it deletes `<path>-wal` by name,
+            // which would lose the log that a salvage attempt needs.
+            return .movedAside(error, to: try moveAside(configuration.path, at: clock.now()))
         }
     }
 
-    private static func openOnce(_ configuration: StoreConfiguration, check: Bool, logger: Logger) throws(StoreError) -> OutboxDatabase {
+    private static func prepare(
+        _ connection: SQLiteConnection, _ configuration: StoreConfiguration, check: Bool, logger: Logger
+    ) throws(StoreError) -> OutboxDatabase {
         let path = configuration.path
-        let timeout = Int32(clamping: configuration.busyTimeout.milliseconds)
-        let connection = try SQLiteConnection(path: path, mode: .readWrite, busyTimeoutMilliseconds: timeout)
         if connection.isReadOnly {
             throw StoreError(.unwritable, operation: "open \(path)", message: "the file or its directory is read-only")
         }

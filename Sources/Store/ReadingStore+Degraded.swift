@@ -8,10 +8,9 @@ extension ReadingStore {
     /// and arms the retry timer. Logs an error line when the mode changes, not on every retry.
     func enterDegraded(_ error: StoreError, holding batches: [ReadingBatch]) {
         if !isDegraded {
-            let interval = configuration.retryInterval.milliseconds / 1000
             logger.error(
                 "cannot write \(configuration.path): \(error); holding up to \(configuration.memoryMaxReadings) "
-                    + "readings in memory and retrying every \(interval) s")
+                    + "readings in memory and retrying every \(configuration.retryInterval)")
             mode = .degraded(error, since: clock.now())
         }
         switch error.kind {
@@ -107,17 +106,24 @@ extension ReadingStore {
 
     /// Takes an opened file as the store's: loads its counters and merges them with what this
     /// process already knows (numbering, acknowledgements and drops made while it had no file).
-    func adopt(_ database: OutboxDatabase) throws(StoreError) {
+    func adopt(_ opened: DatabaseFile.Opened) throws(StoreError) {
+        let database = opened.database
         let stored = try database.loadMeta()
         var meta = ledger.meta
+        if opened.replacedCorruptFile { meta.lastSequence = max(meta.lastSequence, clockSequence()) }
         if openedOnce {
-            meta.acknowledgedThrough = max(meta.acknowledgedThrough, stored.acknowledgedThrough)
             meta.dropped = max(meta.dropped, stored.dropped)
         } else {
-            // The file's pending readings were never handed out in this process.
-            meta.acknowledgedThrough = stored.acknowledgedThrough
             meta.dropped += stored.dropped
             dropConflicts(below: stored.lastSequence, meta: &meta)
+        }
+        // A file opened late may hold pending readings this process never handed out: the
+        // acknowledgements made meanwhile were not for them, so the file's point stands.
+        let filePending = try database.totals(after: stored.acknowledgedThrough).count
+        if openedOnce || filePending == 0 {
+            meta.acknowledgedThrough = max(meta.acknowledgedThrough, stored.acknowledgedThrough)
+        } else {
+            meta.acknowledgedThrough = stored.acknowledgedThrough
         }
         meta.lastSequence = max(meta.lastSequence, stored.lastSequence)
         let pending = try database.totals(after: meta.acknowledgedThrough)
@@ -130,6 +136,13 @@ extension ReadingStore {
         metaDirty = meta != stored
         self.database = database
         openedOnce = true
+    }
+
+    /// A sequence number above anything a lost file can have held: the wall clock in
+    /// microseconds. Used when the previous numbering is unknown (the file could not be opened,
+    /// or was corrupt), so item ids do not repeat; receivers see a gap instead.
+    func clockSequence() -> UInt64 {
+        UInt64(max(0, clock.now().millisecondsSinceEpoch)) * 1000
     }
 
     /// Held batches numbered at or below the file's last sequence cannot be stored under

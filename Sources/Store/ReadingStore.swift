@@ -56,10 +56,9 @@ package actor ReadingStore {
             logger.error("cannot use \(configuration.path): \(error)")
             throw error
         } catch {
-            // Without the file the last sequence is unknown. Numbering from the clock (in
-            // microseconds) keeps new numbers above anything the file can hold, so nothing
-            // collides when it opens later.
-            ledger.meta.lastSequence = UInt64(max(0, clock.now().millisecondsSinceEpoch)) * 1000
+            // Without the file the last sequence is unknown; numbering from the clock keeps new
+            // numbers above anything the file holds, so nothing collides when it opens later.
+            ledger.meta.lastSequence = clockSequence()
             enterDegraded(error, holding: [])
         }
     }
