@@ -77,11 +77,12 @@ final class OutboxDatabase {
         return connection.changes
     }
 
-    /// The run of readings at the head of `(after, through]` stamped before `cutoff`: the last
-    /// sequence of the run and its totals, or nil when the first reading is not that old. Walks
-    /// from the oldest sequence and stops at the first younger reading, so the cost is the
-    /// number of expired readings, however many older ones the other part of the table holds.
-    func expiredHead(after: UInt64, through: UInt64, before cutoff: Timestamp) throws(StoreError) -> (through: UInt64, totals: Totals)? {
+    /// The run of readings at the head of `(after, through]` stamped before `cutoff`, at most
+    /// `limit` of them: the last sequence of the run and its totals, or nil when the first
+    /// reading is not that old. Walks from the oldest sequence and stops at the first younger
+    /// reading, so the cost is the number of expired readings, however many older ones the
+    /// other part of the table holds.
+    func expiredHead(after: UInt64, through: UInt64, before cutoff: Timestamp, limit: Int) throws(StoreError) -> (through: UInt64, totals: Totals)? {
         let statement = try connection.statement(
             "SELECT sequence, time, bytes FROM reading WHERE sequence > ?1 AND sequence <= ?2 ORDER BY sequence")
         defer { statement.reset() }
@@ -89,31 +90,32 @@ final class OutboxDatabase {
         try statement.bind(2, through)
         var last: UInt64?
         var totals = Totals()
-        while try statement.step(), statement.int64(1) < cutoff.millisecondsSinceEpoch {
+        while totals.count < limit, try statement.step(), statement.int64(1) < cutoff.millisecondsSinceEpoch {
             last = statement.uint64(0)
             totals = totals + Totals(count: 1, bytes: statement.int(2))
         }
         return last.map { ($0, totals) }
     }
 
-    /// Deletes the oldest `count` history readings; returns how many went.
-    func deleteOldestHistory(through acknowledged: UInt64, count: Int) throws(StoreError) -> Int {
+    /// Deletes the oldest `count` readings at or below `through`; returns how many went.
+    func deleteOldest(through: UInt64, count: Int) throws(StoreError) -> Int {
         guard count > 0 else { return 0 }
         let cut = try connection.statement(
             "SELECT sequence FROM reading WHERE sequence <= ?1 ORDER BY sequence LIMIT 1 OFFSET ?2")
-        try cut.bind(1, acknowledged)
+        try cut.bind(1, through)
         try cut.bind(2, count - 1)
-        let through: UInt64
+        let last: UInt64
         do {
             defer { cut.reset() }
-            through = try cut.step() ? cut.uint64(0) : acknowledged
+            last = try cut.step() ? cut.uint64(0) : through
         }
-        return try delete(after: 0, through: min(through, acknowledged))
+        return try delete(after: 0, through: min(last, through))
     }
 
     /// Where to cut the oldest pending batches so that at least `needed` readings and bytes
-    /// are freed: the last sequence to delete (always the end of a batch) and what that frees.
-    func overflowCut(after acknowledged: UInt64, freeing needed: Totals) throws(StoreError) -> (through: UInt64, freed: Totals)? {
+    /// are freed, looking at no more than about `limit` readings: the last sequence to delete
+    /// (always the end of a batch) and what that frees.
+    func overflowCut(after acknowledged: UInt64, freeing needed: Totals, limit: Int) throws(StoreError) -> (through: UInt64, freed: Totals)? {
         let statement = try connection.statement("SELECT sequence, batch, bytes FROM reading WHERE sequence > ?1 ORDER BY sequence")
         defer { statement.reset() }
         try statement.bind(1, acknowledged)
@@ -121,7 +123,8 @@ final class OutboxDatabase {
         var cut: (sequence: UInt64, batch: UInt64)?
         while try statement.step() {
             let batch = statement.uint64(1)
-            if let cut, freed.count >= needed.count, freed.bytes >= needed.bytes, batch != cut.batch { break }
+            let enough = freed.count >= limit || freed.count >= needed.count && freed.bytes >= needed.bytes
+            if let cut, enough, batch != cut.batch { break }
             freed = freed + Totals(count: 1, bytes: statement.int(2))
             cut = (statement.uint64(0), batch)
         }

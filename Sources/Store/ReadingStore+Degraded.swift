@@ -85,11 +85,9 @@ extension ReadingStore {
                 let report = try database.connection.transaction { () throws(StoreError) -> CommitReport in
                     try write(batches, into: &next, database: database)
                 }
-                ledger = next
-                metaDirty = false
                 mode = .normal
                 logger.info("writing to \(configuration.path) again; \(report.inserted) readings moved from memory")
-                logBounds(report)
+                committed(next, report)
             } catch {
                 memory = held
                 throw error

@@ -34,6 +34,9 @@ package actor ReadingStore {
     var mode: StoreMode = .normal
     /// Meta values changed in memory and not yet written.
     var metaDirty = false
+    /// The last commit left deletions for a follow-up (see `deletesPerCommit`).
+    var deletionBacklog = false
+    var followUp: Task<Void, Never>?
     /// Whether a bound is currently dropping readings, so the log says so once per episode.
     var overflowing = false
     var closed = false
@@ -92,22 +95,24 @@ package actor ReadingStore {
         }
     }
 
-    /// Commits whatever waits in the write buffer now, e.g. before shutting down.
+    /// Commits whatever waits in the write buffer now, and finishes deletions that commits
+    /// left for follow-ups, e.g. before shutting down.
     package func flush() {
-        commit()
+        repeat { commit() } while deletionBacklog && !isDegraded
     }
 
     /// Flushes, stops the timers and closes the file. Readings still held in memory because
     /// the disk cannot be written are lost, and the log says how many.
     package func close() {
         guard !closed else { return }
-        if isDegraded { retry() } else { commit() }
+        if isDegraded { retry() } else { flush() }
         if !memory.isEmpty || !buffer.isEmpty {
             logger.error("closing with \(memory.totals.count + buffer.totals.count) readings that could not be written; they are lost")
         }
         closed = true
         commitTimer?.cancel()
         retryTimer?.cancel()
+        followUp?.cancel()
         database = nil
         for continuation in subscribers.values { continuation.finish() }
         subscribers.removeAll()

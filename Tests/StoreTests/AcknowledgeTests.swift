@@ -90,3 +90,43 @@ struct AcknowledgeTests {
         #expect(readings.map(\.sequence) == expected)
     }
 }
+
+@Suite("large acknowledgements")
+struct LargeAcknowledgeTests {
+    @Test("a huge acknowledgement is deleted by follow-up commits until the file holds only what is pending")
+    func deletionInSteps() async throws {
+        let directory = TemporaryDirectory()
+        let store = try await ReadingStore(configuration: testConfiguration(directory) {
+            $0.commitInterval = .seconds(3600)
+            $0.commitBatchSize = 4000
+        })
+        var sampler = Sampler(after: 0)
+        for _ in 0..<1000 { await store.append(sampler.batch(12)) }
+        await store.flush()
+        await store.acknowledge(throughSequence: 11_988)
+        await store.append(sampler.batch(12))
+        await store.flush()
+        #expect(try storedSequences(directory.database) == Array(11_989...12_012))
+
+        for _ in 0..<1000 { await store.append(sampler.batch(12)) }
+        await store.flush()
+        await store.acknowledge(throughSequence: 24_012)
+        await store.append(sampler.batch(12))
+        await store.commit()
+        #expect(await eventually { (try? storedSequences(directory.database)) == Array(24_013...24_024) })
+        #expect(await store.stats().pendingReadings == 12)
+    }
+
+    @Test("deleteOldest removes exactly the oldest rows asked for")
+    func deleteOldestCounts() async throws {
+        let directory = TemporaryDirectory()
+        let store = try await ReadingStore(configuration: testConfiguration(directory))
+        var sampler = Sampler(after: 0)
+        for _ in 0..<10 { await store.append(sampler.batch(10)) }
+        await store.close()
+        let database = OutboxDatabase(try SQLiteConnection(path: directory.database, mode: .readWrite))
+        #expect(try database.deleteOldest(through: 50, count: 20) == 20)
+        #expect(try database.deleteOldest(through: 50, count: 100) == 30)
+        #expect(try storedSequences(directory.database) == Array(51...100))
+    }
+}
