@@ -44,7 +44,7 @@ enum DatabaseFile {
         } catch where error.kind == .corrupt {
             // Moved while the connection is still open: closing it deletes `<path>-wal` by name,
             // which would lose the log that a salvage attempt needs.
-            return .movedAside(error, to: try moveAside(configuration.path, at: clock.now()))
+            return .movedAside(error, to: try moveAside(configuration.path, reason: "corrupt", at: clock.now()))
         }
     }
 
@@ -82,15 +82,15 @@ enum DatabaseFile {
         }
     }
 
-    /// Renames `path` (and its `-wal` and `-shm`) to `<path>.corrupt-<UTC time>`, so the set can
+    /// Renames `path` (and its `-wal` and `-shm`) to `<path>.<reason>-<UTC time>`, so the set can
     /// still be opened with the sqlite3 shell for salvage. Returns the new path.
-    static func moveAside(_ path: String, at time: Timestamp) throws(StoreError) -> String {
+    static func moveAside(_ path: String, reason: String, at time: Timestamp) throws(StoreError) -> String {
         let stamp = Timestamp(secondsSinceEpoch: time.millisecondsSinceEpoch / 1000).xsDateTime.filter { $0 != "-" && $0 != ":" }
-        var aside = path + ".corrupt-" + stamp
+        var aside = path + "." + reason + "-" + stamp
         var attempt = 1
         while FileIO.exists(aside) {
             attempt += 1
-            aside = path + ".corrupt-" + stamp + "-\(attempt)"
+            aside = path + "." + reason + "-" + stamp + "-\(attempt)"
         }
         for suffix in ["", "-wal", "-shm"] where FileIO.exists(path + suffix) {
             guard rename(path + suffix, aside + suffix) == 0 else {

@@ -74,7 +74,7 @@ extension ReadingStore {
                 // Close first: a connection left open on a file that is then moved aside would,
                 // on closing, delete the new file's write-ahead log by name.
                 database = nil
-                try adopt(try DatabaseFile.open(configuration, clock: clock, logger: logger, forceCheck: needsReopen))
+                try adopt(try openForAdoption())
                 needsReopen = false
             }
             guard let database else { return }
@@ -102,19 +102,33 @@ extension ReadingStore {
         }
     }
 
+    /// Opens the file to adopt it. A file opened for the first time after start-up whose
+    /// numbering runs above the clock-based numbers already handed to the sampler cannot take
+    /// them (the clock was behind); it is moved aside, with an error line, and a fresh file
+    /// used, so that readings keep being stored and no item id is reused.
+    private func openForAdoption() throws(StoreError) -> DatabaseFile.Opened {
+        var opened: DatabaseFile.Opened? = try DatabaseFile.open(configuration, clock: clock, logger: logger, forceCheck: needsReopen)
+        guard !openedOnce, let handedOut = numberingStart, let last = try opened?.database.loadMeta().lastSequence,
+            last > handedOut
+        else { return opened! }
+        opened = nil  // closed before the move, or closing it would delete the moved file's log
+        let aside = try DatabaseFile.moveAside(configuration.path, reason: "renumbered", at: clock.now())
+        logger.error(
+            "\(configuration.path) numbers readings up to \(last), above the \(handedOut) used while it was unavailable "
+                + "(the clock was behind); moved it to \(aside) and started a fresh database")
+        return try DatabaseFile.open(configuration, clock: clock, logger: logger)
+    }
+
     /// Takes an opened file as the store's: loads its counters and merges them with what this
     /// process already knows (numbering, acknowledgements and drops made while it had no file).
     func adopt(_ opened: DatabaseFile.Opened) throws(StoreError) {
         let database = opened.database
         let stored = try database.loadMeta()
         var meta = ledger.meta
-        if opened.replacedCorruptFile { meta.lastSequence = max(meta.lastSequence, clockSequence()) }
-        if openedOnce {
-            meta.dropped = max(meta.dropped, stored.dropped)
-        } else {
-            meta.dropped += stored.dropped
-            dropConflicts(below: stored.lastSequence, meta: &meta)
-        }
+        // A replaced file's numbering is lost. Before the sampler has started (the first open),
+        // numbering from the clock keeps item ids from repeating; once it runs, its own numbers stand.
+        if opened.replacedCorruptFile && !openedOnce { meta.lastSequence = max(meta.lastSequence, clockSequence()) }
+        meta.dropped = openedOnce ? max(meta.dropped, stored.dropped) : meta.dropped + stored.dropped
         // A file opened late may hold pending readings this process never handed out: the
         // acknowledgements made meanwhile were not for them, so the file's point stands.
         let filePending = try database.totals(after: stored.acknowledgedThrough).count
@@ -141,19 +155,5 @@ extension ReadingStore {
     /// or was corrupt), so item ids do not repeat; receivers see a gap instead.
     func clockSequence() -> UInt64 {
         UInt64(max(0, clock.now().millisecondsSinceEpoch)) * 1000
-    }
-
-    /// Held batches numbered at or below the file's last sequence cannot be stored under
-    /// their numbers. Only possible when the file was unreadable at start-up and the clock
-    /// was behind; they are dropped and counted rather than renumbered after publication.
-    private func dropConflicts(below last: UInt64, meta: inout Meta) {
-        var conflicting = 0
-        while let first = memory.first, first.firstSequence <= last {
-            conflicting += first.readings.count
-            memory.removeFirst()
-        }
-        guard conflicting > 0 else { return }
-        meta.dropped += UInt64(conflicting)
-        logger.error("\(conflicting) readings held in memory collide with numbers already in \(configuration.path); dropped")
     }
 }

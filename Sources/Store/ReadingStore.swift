@@ -26,6 +26,8 @@ package actor ReadingStore {
     var openedOnce = false
     /// Set when a write failed in a way that reopening may cure (read-only remount, I/O error, corruption).
     var needsReopen = false
+    /// The clock-based number handed to the sampler when the file could not be opened at start-up.
+    var numberingStart: UInt64?
     var ledger = Ledger()
     /// Appended, not yet committed.
     var buffer = BatchQueue()
@@ -62,6 +64,7 @@ package actor ReadingStore {
             // Without the file the last sequence is unknown; numbering from the clock keeps new
             // numbers above anything the file holds, so nothing collides when it opens later.
             ledger.meta.lastSequence = clockSequence()
+            numberingStart = ledger.meta.lastSequence
             enterDegraded(error, holding: [])
         }
     }
@@ -99,6 +102,14 @@ package actor ReadingStore {
     /// left for follow-ups, e.g. before shutting down.
     package func flush() {
         repeat { commit() } while deletionBacklog && !isDegraded
+    }
+
+    deinit {
+        // A store dropped without `close()` must not leave publishers waiting forever.
+        for continuation in subscribers.values { continuation.finish() }
+        commitTimer?.cancel()
+        retryTimer?.cancel()
+        followUp?.cancel()
     }
 
     /// Flushes, stops the timers and closes the file. Readings still held in memory because

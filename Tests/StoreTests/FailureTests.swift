@@ -78,6 +78,34 @@ struct FailureTests {
         #expect(await reopened.stats().acknowledgedThrough == start + 6)
     }
 
+    @Test("a file that appears later numbered above the clock-based numbers is moved aside, not merged")
+    func lateFileWithHigherNumbers() async throws {
+        let directory = TemporaryDirectory()
+        let state = directory.path + "/state"
+        let path = state + "/outbox.db"
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: false)
+        let earlier = try await ReadingStore(configuration: testConfiguration(directory) { $0.path = path })
+        var high = Sampler(after: 5_000_000)
+        await earlier.append(high.batch(3))
+        await earlier.close()
+        try FileManager.default.moveItem(atPath: state, toPath: directory.path + "/away")
+        #expect(FileManager.default.createFile(atPath: state, contents: Data()))
+
+        // The clock is behind (1970 plus a second): the store numbers from 1,000,000.
+        let store = try await ReadingStore(configuration: testConfiguration(directory) { $0.path = path }, clock: ManualClock(1000))
+        let start = await store.lastSequence()
+        #expect(start == 1_000_000)
+        var sampler = Sampler(after: start)
+        await store.append(sampler.batch(2))
+        try FileManager.default.removeItem(atPath: state)
+        try FileManager.default.moveItem(atPath: directory.path + "/away", toPath: state)
+        #expect(await eventually { await store.stats().mode == .normal })
+        #expect(try storedSequences(path) == [1_000_001, 1_000_002])
+        #expect(try storedSequences(state + "/outbox.db.renumbered-19700101T000001Z") == [5_000_001, 5_000_002, 5_000_003])
+        await store.append(sampler.batch(1))
+        #expect(try storedSequences(path) == [1_000_001, 1_000_002, 1_000_003])
+    }
+
     @Test("a read-only database file: degraded, and the stored readings are left alone", .enabled(if: getuid() != 0, "root ignores file permissions"))
     func readOnlyFile() async throws {
         let directory = TemporaryDirectory()
