@@ -144,13 +144,9 @@ final class OutboxDatabase {
     func totals(after: UInt64, through: UInt64 = UInt64(Int64.max)) throws(StoreError) -> Totals {
         let statement = try connection.statement(
             "SELECT count(*), total(bytes) FROM reading WHERE sequence > ?1 AND sequence <= ?2")
-        return try totals(statement, after, Int64(clamping: through))
-    }
-
-    private func totals(_ statement: SQLiteStatement, _ first: UInt64, _ second: Int64) throws(StoreError) -> Totals {
         defer { statement.reset() }
-        try statement.bind(1, first)
-        try statement.bind(2, second)
+        try statement.bind(1, after)
+        try statement.bind(2, through)
         guard try statement.step() else { return Totals() }
         return Totals(count: statement.int(0), bytes: Int(statement.double(1)))
     }
