@@ -8,6 +8,7 @@ let benchmarks: [(name: String, run: () async throws -> [Figure])] = [
     ("harness", harnessSelfCheck),
     ("toml", tomlBench),
     ("xml-parse", xmlParseBenchmark),
+    ("store", storeBenchmark),
 ]
 
 let only = CommandLine.arguments.dropFirst().first
