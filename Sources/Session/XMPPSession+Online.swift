@@ -80,6 +80,7 @@ extension XMPPSession {
 
     /// The server acknowledged more than we sent: XEP-0198 §4 says close with this error.
     func violation(_ error: StreamManagementError) {
+        guard closeReason == nil else { return }  // already closing: nothing more to say
         log.error("stream management: \(error)")
         guard case .handledCountTooHigh(let h, let sendCount) = error else { return }
         let streamError = XMLElement("error", namespace: Namespace.streams) {

@@ -10,7 +10,7 @@ package import XMPPCore
 /// The socket, TLS and parser live on the connection's I/O thread; this actor owns the
 /// protocol state. The agent reads `events` in one task and calls `send`/`request`/`stop`.
 package actor XMPPSession {
-    package let events: AsyncStream<SessionEvent>
+    package nonisolated let events: AsyncStream<SessionEvent>
     let eventSink: AsyncStream<SessionEvent>.Continuation
     let configuration: SessionConfiguration
     let credentials: TLSCredentials
@@ -93,7 +93,8 @@ package actor XMPPSession {
         closeReason = .stopping
         var trailer = ""
         if isOnline {
-            if let goodbye { trailer += goodbye.serialized(inheritedNamespace: Namespace.client) }
+            if let goodbye { send(goodbye) }
+            // XEP-0198 §4: acknowledge what arrived before a graceful close.
             if smActive { trailer += ackElement().serialized(inheritedNamespace: Namespace.client) }
         }
         connection.close(trailer: trailer + StreamTags.closing)
@@ -123,7 +124,7 @@ package actor XMPPSession {
         for await event in connection.events {
             switch event {
             case .connected(let endpoint, let address, let secure):
-                log.info("connected to \(endpoint) at \(address)")
+                log.info("connected to \(endpoint)" + (address.hasPrefix(endpoint.host) ? "" : " (\(address))"))
                 startNegotiation(secure: secure)
             case .secured(let summary):
                 log.info("TLS established: \(summary)")
