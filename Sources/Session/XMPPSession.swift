@@ -123,9 +123,10 @@ package actor XMPPSession {
         defer { self.connection = nil }
         for await event in connection.events {
             switch event {
-            case .connected(let endpoint, let address, let secure):
+            case .connected(let endpoint, let address, let tls):
                 log.info("connected to \(endpoint)" + (address.hasPrefix(endpoint.host) ? "" : " (\(address))"))
-                startNegotiation(secure: secure)
+                if let tls { log.info("TLS established: \(tls)") }
+                startNegotiation(secure: tls != nil)
             case .secured(let summary):
                 log.info("TLS established: \(summary)")
                 negotiate { n throws(NegotiationError) in try n.tlsEstablished() }

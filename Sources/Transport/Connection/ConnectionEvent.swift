@@ -3,9 +3,10 @@ package import XMLStream
 
 /// What the I/O thread reports to the session, in order. `.failed` and `.closed` are last.
 package enum ConnectionEvent: Sendable {
-    /// TCP is up (and TLS too, for direct TLS): `address` is the numeric peer for the log.
-    case connected(Endpoint, address: String, secure: Bool)
-    /// A TLS handshake finished and the server passed every check; `summary` is for the log.
+    /// TCP is up: `address` is the numeric peer for the log. For direct TLS the handshake is
+    /// done too and the server passed every check: `tls` summarises it for the log.
+    case connected(Endpoint, address: String, tls: String?)
+    /// A STARTTLS handshake finished and the server passed every check.
     case secured(summary: String)
     /// The server's `<stream:stream>` header.
     case opened(StreamHeader)

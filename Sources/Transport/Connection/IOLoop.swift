@@ -24,9 +24,9 @@ final class IOLoop {
 
     private var fd: Int32 = -1
     private var tls: TLSSession?
-    /// A TLS handshake in progress: its deadline, what it waits for, and the `.connected` event
-    /// to send when it completes (direct TLS) or nil (STARTTLS, which sends `.secured`).
-    private var handshake: (deadline: ContinuousClock.Instant, wants: TLSProgress, connected: ConnectionEvent?)?
+    /// A TLS handshake in progress: its deadline, what it waits for, and for direct TLS the
+    /// endpoint to report as connected when it completes (STARTTLS reports `.secured`).
+    private var handshake: (deadline: ContinuousClock.Instant, wants: TLSProgress, direct: (Endpoint, String)?)?
     private var outgoing: [UInt8] = []
     private var outgoingOffset = 0
     /// The last write could not finish until the socket is writable (or, under TLS, readable).
@@ -71,22 +71,22 @@ final class IOLoop {
                 reasons.append(error.description)
                 continue
             }
-            let connected = ConnectionEvent.connected(endpoint, address: TCPConnector.peerAddress(fd), secure: endpoint.directTLS)
+            let address = TCPConnector.peerAddress(fd)
             guard endpoint.directTLS else {
-                return emit(connected)
+                return emit(.connected(endpoint, address: address, tls: nil))
             }
-            return beginHandshake(alpn: ["xmpp-client"], then: connected)
+            return beginHandshake(alpn: ["xmpp-client"], then: (endpoint, address))
         }
         return .finished(.failed(.unreachable(reasons)))
     }
 
-    private func beginHandshake(alpn: [String], then connected: ConnectionEvent?) -> Outcome {
+    private func beginHandshake(alpn: [String], then direct: (Endpoint, String)?) -> Outcome {
         do {
             tls = try TLSSession(credentials: settings.credentials, fd: fd, alpn: alpn)
         } catch {
             return .finished(.failed(.tls(error)))
         }
-        handshake = (ContinuousClock.now + settings.handshakeTimeout, .wantWrite, connected)
+        handshake = (ContinuousClock.now + settings.handshakeTimeout, .wantWrite, direct)
         return stepHandshake()
     }
 
@@ -102,8 +102,8 @@ final class IOLoop {
             return .finished(.failed(.tls(error)))
         }
         handshake = nil
-        if let connected = current.connected {
-            if case .finished(let event) = emit(connected) { return .finished(event) }
+        if let (endpoint, address) = current.direct {
+            return emit(.connected(endpoint, address: address, tls: tls.summary))
         }
         return emit(.secured(summary: tls.summary))
     }

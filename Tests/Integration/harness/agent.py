@@ -98,8 +98,8 @@ class Agent:
                     return line
             return None
 
-        return wait_until(found, timeout=timeout, what=f"agent log line /{pattern}/\n--- log:\n"
-                          + "\n".join(self.log()[-40:]))
+        return wait_until(found, timeout=timeout,
+                          what=lambda: f"agent log line /{pattern}/\n--- log:\n" + "\n".join(self.log()[-40:]))
 
     def mark(self):
         """The current log length, to wait for lines that come after this point."""

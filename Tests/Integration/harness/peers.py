@@ -48,9 +48,11 @@ class Peer:
             return fn()
         return asyncio.run_coroutine_threadsafe(wrap(), self.loop).result(timeout=30)
 
-    def run(self, coro, timeout=30):
-        """Runs a coroutine in the peer's loop and returns its result."""
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=timeout)
+    def run(self, awaitable, timeout=30):
+        """Awaits a coroutine or future in the peer's loop and returns its result."""
+        async def wrap():
+            return await awaitable
+        return asyncio.run_coroutine_threadsafe(wrap(), self.loop).result(timeout=timeout)
 
     def connect(self, timeout=20):
         self.run_sync(lambda: self.client.connect("127.0.0.1", self.prosody.c2s_port))
@@ -60,9 +62,10 @@ class Peer:
 
     def disconnect(self):
         try:
-            self.run(self.client.disconnect(), timeout=10)
+            self.run_sync(lambda: self.client.disconnect(wait=2.0))
+            self.run(self.client.disconnected, timeout=10)
         except Exception:
-            pass
+            pass  # best effort: the test's verdict does not depend on a polite goodbye
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=5)
 
