@@ -17,22 +17,7 @@ package final class KingletAgent: Sendable {
     package init(configuration: AgentConfiguration) throws(AgentStartError) {
         self.configuration = configuration
         let xmpp = configuration.xmpp
-        var tls = TLSConfiguration(
-            serverName: xmpp.jid.domain, trust: xmpp.caFile.map { .caFile($0) } ?? .systemBundle,
-            pinnedKeySHA256: xmpp.pinnedKeys)
-        if let cert = xmpp.certFile, let key = xmpp.keyFile {
-            tls.clientCertificate = TLSClientCertificate(certificateFile: cert, keyFile: key)
-        }
-        var sessionConfiguration = SessionConfiguration(jid: xmpp.jid.bare, resource: xmpp.resource, password: xmpp.password, tls: tls)
-        sessionConfiguration.host = xmpp.host
-        sessionConfiguration.port = xmpp.port
-        sessionConfiguration.directTLS = xmpp.directTLS
-        sessionConfiguration.connectTimeout = xmpp.connectTimeout
-        sessionConfiguration.reconnectInitial = xmpp.reconnectInitial
-        sessionConfiguration.reconnectMax = xmpp.reconnectMax
-        sessionConfiguration.pingInterval = xmpp.pingInterval
-        sessionConfiguration.pingTimeout = xmpp.pingTimeout
-        sessionConfiguration.limits = XMLStreamLimits(maxStanzaBytes: xmpp.maxStanzaBytes)
+        let sessionConfiguration = xmpp.sessionConfiguration()
         do {
             session = try XMPPSession(configuration: sessionConfiguration)
         } catch {
