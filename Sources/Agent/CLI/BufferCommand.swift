@@ -7,8 +7,8 @@ import Support
 enum BufferCommand: CLICommand {
     static let name = "buffer"
     static let summary = "Inspect the reading outbox, also while the agent runs."
-    static let usage = "kinglet buffer stats|export --database PATH [--format csv|jsonl] [--pending]"
-    static let valueOptions: Set<String> = ["--database", "--format"]
+    static let usage = "kinglet buffer stats|export --config FILE | --database PATH [--format csv|jsonl] [--pending]"
+    static let valueOptions: Set<String> = ["--config", "--database", "--format"]
     static let flagOptions: Set<String> = ["--pending"]
 
     private enum Action {
@@ -42,11 +42,15 @@ enum BufferCommand: CLICommand {
         }
     }
 
-    /// The database to read. `--config FILE` slots in here once the config loader exists:
-    /// load the file and return its `[store] path`, with `--database` still taking precedence.
+    /// The database to read: `--database PATH`, or the `[store] path` of `--config FILE`.
     static func databasePath(_ arguments: Arguments) throws(UsageError) -> String {
-        guard let path = arguments.value("--database") else { throw UsageError("--database PATH is required") }
-        return path
+        if let path = arguments.value("--database") { return path }
+        guard let config = arguments.value("--config") else { throw UsageError("--config FILE or --database PATH is required") }
+        do {
+            return try AgentConfiguration.load(path: config).store.path
+        } catch {
+            throw UsageError("\(error)")
+        }
     }
 
     private static func parseAction(_ arguments: Arguments) throws(UsageError) -> Action {

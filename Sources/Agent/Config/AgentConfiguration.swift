@@ -1,3 +1,4 @@
+package import Store
 package import TOML
 
 /// Everything `kinglet run` needs, read from one TOML file. Every problem is reported as
@@ -7,6 +8,7 @@ package struct AgentConfiguration: Sendable {
     package var xmpp: XMPPSettings
     package var access: AccessSettings
     package var log: LogSettings
+    package var store: StoreConfiguration
     /// Things worth telling the operator that do not stop the agent.
     package var warnings: [String] = []
 
@@ -24,6 +26,8 @@ package struct AgentConfiguration: Sendable {
         xmpp = try XMPPSettings(root.requireTable("xmpp"), warn: { warnings.append($0) })
         access = try root.table("access").map { t throws(TOMLError) in try AccessSettings(t) } ?? AccessSettings()
         log = try root.table("log").map { t throws(TOMLError) in try LogSettings(t) } ?? LogSettings()
+        store = try root.table("store").map { t throws(TOMLError) in try StoreConfiguration(t) }
+            ?? StoreConfiguration(path: StoreConfiguration.defaultPath)
         self.warnings = warnings
     }
 }
