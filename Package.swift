@@ -29,7 +29,7 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CMbedTLS", providers: [.apt(["libmbedtls-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
-        .systemLibrary(name: "CResolv"),
+        .systemLibrary(name: "CLinux"),
         .systemLibrary(name: "CGPIO"),
 
         .target(name: "Support", swiftSettings: strict),
@@ -37,15 +37,15 @@ let package = Package(
         .target(name: "XMLStream", dependencies: ["CLibXML2", "Support"], swiftSettings: strict),
         .target(name: "Crypto", dependencies: ["CMbedTLS", "Support"], swiftSettings: strict),
         .target(name: "XMPPCore", dependencies: ["XMLStream", "Crypto", "Support"], swiftSettings: strict),
-        .target(name: "Transport", dependencies: ["CResolv", "XMLStream", "Crypto", "Support"], swiftSettings: strict),
+        .target(name: "Transport", dependencies: ["CLinux", "XMLStream", "Crypto", "Support"], swiftSettings: strict),
         .target(name: "Devices", dependencies: ["CGPIO", "TOML", "Support"], swiftSettings: strict),
         .target(name: "Store", dependencies: ["CSQLite", "Devices", "Support"], swiftSettings: strict),
         .target(name: "Session", dependencies: ["XMPPCore", "Transport", "Support"], swiftSettings: strict),
         .target(name: "XEPs", dependencies: ["Session", "XMPPCore", "Devices", "Store", "Support"], swiftSettings: strict),
-        .target(name: "Agent", dependencies: ["XEPs", "Session", "Devices", "Store", "TOML", "Support"], swiftSettings: strict),
+        .target(name: "Agent", dependencies: ["XEPs", "Session", "XMPPCore", "Transport", "Crypto", "Devices", "Store", "TOML", "Support"], swiftSettings: strict),
         .executableTarget(name: "kinglet", dependencies: ["Agent"], swiftSettings: strict),
         .executableTarget(
-            name: "kinglet-bench", dependencies: ["XMLStream", "Crypto", "XMPPCore", "Devices", "Store", "TOML", "Support"],
+            name: "kinglet-bench", dependencies: ["Agent", "Session", "Transport", "XMLStream", "Crypto", "XMPPCore", "Devices", "Store", "TOML", "Support"],
             path: "Benchmarks/kinglet-bench", swiftSettings: strict),
 
         .testTarget(name: "SupportTests", dependencies: ["Support"]),

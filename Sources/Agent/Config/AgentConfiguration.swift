@@ -1,0 +1,33 @@
+package import Store
+package import TOML
+
+/// Everything `kinglet run` needs, read from one TOML file. Every problem is reported as
+/// `FILE:LINE: message`, the first one found.
+package struct AgentConfiguration: Sendable {
+    package var file: String
+    package var xmpp: XMPPSettings
+    package var access: AccessSettings
+    package var log: LogSettings
+    package var store: StoreConfiguration
+    /// Things worth telling the operator that do not stop the agent.
+    package var warnings: [String] = []
+
+    static let sections: Set<String> = ["xmpp", "device", "access", "store", "publish", "presence", "log"]
+
+    package static func load(path: String) throws(TOMLError) -> AgentConfiguration {
+        try AgentConfiguration(document: TOMLDocument.load(path: path))
+    }
+
+    package init(document: TOMLDocument) throws(TOMLError) {
+        let root = document.root
+        file = document.file
+        try root.rejectUnknownKeys(allowed: Self.sections)
+        var warnings: [String] = []
+        xmpp = try XMPPSettings(root.requireTable("xmpp"), warn: { warnings.append($0) })
+        access = try root.table("access").map { t throws(TOMLError) in try AccessSettings(t) } ?? AccessSettings()
+        log = try root.table("log").map { t throws(TOMLError) in try LogSettings(t) } ?? LogSettings()
+        store = try root.table("store").map { t throws(TOMLError) in try StoreConfiguration(t) }
+            ?? StoreConfiguration(path: StoreConfiguration.defaultPath)
+        self.warnings = warnings
+    }
+}
