@@ -4,8 +4,9 @@ import TOML
 @testable import Agent
 
 @Suite struct AgentConfigurationTests {
+    /// Parses `text` with a `[device]` section appended (every config names its device).
     func parse(_ text: String) throws(TOMLError) -> AgentConfiguration {
-        try AgentConfiguration(document: TOMLDocument.parse(text, file: "agent.toml"))
+        try AgentConfiguration(document: TOMLDocument.parse(text + "\n[device]\nprofile = \"simulated\"\n", file: "agent.toml"))
     }
 
     @Test func minimalConfig() throws {
@@ -43,6 +44,23 @@ import TOML
         } throws: { error in
             let d = "\(error)"
             return d.hasPrefix(prefix) && d.contains(fragment)
+        }
+    }
+
+    @Test func deviceProfileIsLoadedAndItsErrorsLocated() throws {
+        let c = try parse("[xmpp]\njid = \"a@b\"\npassword = \"x\"\n")
+        #expect(c.device.profile.name == "simulated")
+        #expect(!c.device.profile.controls.isEmpty)
+        #expect {
+            try AgentConfiguration(document: TOMLDocument.parse(
+                "[xmpp]\njid = \"a@b\"\npassword = \"x\"\n[device]\nprofile = \"no-such-board\"\n", file: "agent.toml"))
+        } throws: { error in
+            "\(error)".hasPrefix("agent.toml:5: ") && "\(error)".contains("no-such-board")
+        }
+        #expect {
+            try AgentConfiguration(document: TOMLDocument.parse("[xmpp]\njid = \"a@b\"\npassword = \"x\"\n", file: "agent.toml"))
+        } throws: { error in
+            "\(error)".contains("missing key 'device'")
         }
     }
 

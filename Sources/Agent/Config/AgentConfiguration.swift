@@ -9,6 +9,7 @@ package struct AgentConfiguration: Sendable {
     package var access: AccessSettings
     package var log: LogSettings
     package var store: StoreConfiguration
+    package var device: DeviceSettings
     /// Things worth telling the operator that do not stop the agent.
     package var warnings: [String] = []
 
@@ -26,6 +27,8 @@ package struct AgentConfiguration: Sendable {
         xmpp = try XMPPSettings(root.requireTable("xmpp"), warn: { warnings.append($0) })
         access = try root.table("access").map { t throws(TOMLError) in try AccessSettings(t) } ?? AccessSettings()
         log = try root.table("log").map { t throws(TOMLError) in try LogSettings(t) } ?? LogSettings()
+        let directory = document.file.contains("/") ? String(document.file[..<document.file.lastIndex(of: "/")!]) : "."
+        device = try DeviceSettings(root.requireTable("device"), configDirectory: directory.isEmpty ? "/" : directory)
         store = try root.table("store").map { t throws(TOMLError) in try StoreConfiguration(t) }
             ?? StoreConfiguration(path: StoreConfiguration.defaultPath)
         self.warnings = warnings
