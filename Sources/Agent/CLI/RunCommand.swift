@@ -24,7 +24,7 @@ enum RunCommand: CLICommand {
         for warning in configuration.warnings { log.warning(warning) }
         log.info("kinglet \(KingletVersion.string) starting as \(configuration.xmpp.jid)")
         do {
-            return try await KingletAgent(configuration: configuration).run()
+            return try await KingletAgent.start(configuration: configuration).run()
         } catch {
             log.error("cannot start: \(error)")
             return ExitStatus.config

@@ -10,6 +10,12 @@ package protocol IQHandler: Sendable {
     func requiredRole(for iq: XMLElement) -> Role
     /// The reply: a result or an error stanza (the router never leaves an IQ unanswered).
     func handle(_ iq: XMLElement, from: JID, role: Role) async -> XMLElement
+    /// The XEP-0030 features this handler stands for; by default its payload namespaces.
+    var discoFeatures: [String] { get }
+}
+
+extension IQHandler {
+    package var discoFeatures: [String] { payloadNamespaces.sorted() }
 }
 
 /// A feature that consumes messages: chat commands, XEP-0325 set-by-message.
