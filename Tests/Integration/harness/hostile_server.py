@@ -34,9 +34,10 @@ SCENARIOS = {
 
 
 class HostileServer:
-    def __init__(self, pki, scenarios):
+    def __init__(self, pki, scenarios, redirect_to=None):
         self.pki = pki
         self.scenarios = list(scenarios)
+        self.redirect_to = redirect_to
         self.received = []  # what the agent sent on each connection, decoded
         self.connections = 0
         self.lock = threading.Lock()
@@ -81,7 +82,7 @@ class HostileServer:
                     break
                 data += chunk
             try:
-                conn.sendall(SCENARIOS[scenario].encode())
+                conn.sendall(self._payload(scenario).encode())
             except OSError:
                 pass  # the agent may close before reading everything: that is what we test
             while True:
@@ -95,6 +96,13 @@ class HostileServer:
             with self.lock:
                 self.received.append((scenario, data.decode("utf-8", "replace")))
             raw.close()
+
+    def _payload(self, scenario):
+        if scenario == "see-other-host":
+            # A well-behaved redirect (RFC 6120 §4.9.3.19) to the real server.
+            return (STREAM_HEADER + "<stream:error><see-other-host xmlns='urn:ietf:params:xml:ns:xmpp-streams'>"
+                    + self.redirect_to + "</see-other-host></stream:error></stream:stream>")
+        return SCENARIOS[scenario]
 
     def results(self):
         with self.lock:
