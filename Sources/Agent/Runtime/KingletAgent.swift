@@ -52,15 +52,21 @@ package final class KingletAgent: Sendable {
         let access = AccessPolicy(
             operators: configuration.access.operators, viewers: configuration.access.viewers,
             account: configuration.xmpp.jid)
-        router = Self.makeRouter(session: session, access: access, sampler: sampler, store: store)
+        router = Self.makeRouter(session: session, access: access, sampler: sampler, store: store, nodeID: configuration.device.nodeID)
     }
 
     /// Every feature the agent answers, in one explicit list.
-    private static func makeRouter(session: XMPPSession, access: AccessPolicy, sampler: Sampler, store: ReadingStore) -> StanzaRouter {
+    private static func makeRouter(
+        session: XMPPSession, access: AccessPolicy, sampler: Sampler, store: ReadingStore, nodeID: String
+    ) -> StanzaRouter {
         StanzaRouter(
             session: session, access: access,
-            iqHandlers: [PingHandler()],
-            messageHandlers: [],
+            iqHandlers: [
+                PingHandler(),
+                SensorDataHandler(session: session, sampler: sampler, store: store, nodeID: nodeID),
+                ControlHandler(sampler: sampler, nodeID: nodeID),
+            ],
+            messageHandlers: [ControlMessageHandler(sampler: sampler, nodeID: nodeID)],
             presenceHandlers: [SubscriptionHandler(session: session)])
     }
 

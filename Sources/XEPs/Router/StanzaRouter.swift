@@ -61,6 +61,7 @@ package struct StanzaRouter: Sendable {
         }
         let reply = await handler.handle(iq, from: from, role: effective)
         await session.send(reply)
+        await handler.afterReply(reply, to: iq, from: from, role: effective)
     }
 
     private func routeMessage(_ message: XMLElement, from: JID, role: Role) async {
