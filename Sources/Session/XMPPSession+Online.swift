@@ -36,7 +36,7 @@ extension XMPPSession {
             if let id = stanza.id, let pending = pendingRequests[id], pending.accepts(from: stanza.from, ownJID: boundJID) {
                 pendingRequests[id] = nil
                 pending.timeout.cancel()
-                pending.continuation.resume(returning: type == "result"
+                pending.complete(type == "result"
                     ? .success(stanza) : .failure(.error(StanzaError(stanza: stanza) ?? StanzaError(.undefinedCondition))))
             }
             return  // responses nobody waits for are dropped: never answer a result or an error

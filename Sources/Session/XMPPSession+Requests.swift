@@ -6,7 +6,7 @@ extension XMPPSession {
     /// An IQ request waiting for its response.
     struct PendingRequest {
         let to: JID?
-        let continuation: CheckedContinuation<Result<XMLElement, RequestError>, Never>
+        let complete: @Sendable (Result<XMLElement, RequestError>) -> Void
         let timeout: Task<Void, Never>
 
         /// RFC 6120 §8.1.2.1: a response must come from the entity the request went to (the
@@ -20,24 +20,40 @@ extension XMPPSession {
 
     /// Sends an IQ get/set and waits for its result. An `id` is assigned if missing.
     package func request(_ iq: XMLElement, timeout: Duration? = nil) async -> Result<XMLElement, RequestError> {
-        guard isOnline else { return .failure(.offline) }
+        await withCheckedContinuation { continuation in
+            let sent = sendRequest(iq, timeout: timeout) { continuation.resume(returning: $0) }
+            if !sent { continuation.resume(returning: .failure(.offline)) }
+        }
+    }
+
+    /// Sends an IQ get/set now, in call order with every other stanza, and returns at once;
+    /// `response` is called exactly once, on this actor, with the result, the error reply,
+    /// `.timedOut` or `.offline` (the connection ended first). `tag` comes back in
+    /// `.acknowledged`/`.unacknowledged` as with `send`. Returns false, and never calls
+    /// `response`, when offline. This is how the publisher keeps many publishes in flight
+    /// without a task per request deciding the order they go out in.
+    @discardableResult
+    package func sendRequest(
+        _ iq: XMLElement, tag: StanzaTag? = nil, timeout: Duration? = nil,
+        response: @escaping @Sendable (Result<XMLElement, RequestError>) -> Void
+    ) -> Bool {
+        guard isOnline else { return false }
         var iq = iq
         let id = iq.id ?? nextRequestID()
         iq.setAttribute("id", id)
         let wait = timeout ?? configuration.requestTimeout
-        return await withCheckedContinuation { continuation in
-            let timer = Task { [weak self] in
-                try? await Task.sleep(for: wait)
-                await self?.expire(id)
-            }
-            pendingRequests[id] = PendingRequest(to: iq.to, continuation: continuation, timeout: timer)
-            send(iq)
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: wait)
+            await self?.expire(id)
         }
+        pendingRequests[id] = PendingRequest(to: iq.to, complete: response, timeout: timer)
+        send(iq, tag: tag)
+        return true
     }
 
     private func expire(_ id: String) {
         guard let pending = pendingRequests.removeValue(forKey: id) else { return }
-        pending.continuation.resume(returning: .failure(.timedOut))
+        pending.complete(.failure(.timedOut))
     }
 
     func failPendingRequests() {
@@ -45,7 +61,7 @@ extension XMPPSession {
         pendingRequests.removeAll()
         for request in pending.values {
             request.timeout.cancel()
-            request.continuation.resume(returning: .failure(.offline))
+            request.complete(.failure(.offline))
         }
     }
 

@@ -10,6 +10,7 @@ package struct AgentConfiguration: Sendable {
     package var log: LogSettings
     package var store: StoreConfiguration
     package var device: DeviceSettings
+    package var publish: PublishSettings
     /// Things worth telling the operator that do not stop the agent.
     package var warnings: [String] = []
 
@@ -31,6 +32,7 @@ package struct AgentConfiguration: Sendable {
         device = try DeviceSettings(root.requireTable("device"), configDirectory: directory.isEmpty ? "/" : directory)
         store = try root.table("store").map { t throws(TOMLError) in try StoreConfiguration(t) }
             ?? StoreConfiguration(path: StoreConfiguration.defaultPath)
+        publish = try root.table("publish").map { t throws(TOMLError) in try PublishSettings(t) } ?? PublishSettings()
         self.warnings = warnings
     }
 }

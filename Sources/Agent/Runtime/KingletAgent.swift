@@ -20,6 +20,8 @@ package final class KingletAgent: Sendable {
     private let sampler: Sampler
     private let store: ReadingStore
     private let router: StanzaRouter
+    /// Publishes the outbox; nil with `[publish] mode = "off"`.
+    private let publisher: Publisher?
     private let log = Logger("agent")
 
     /// Opens the outbox, prepares the device and the session. Fails only on what the operator
@@ -27,7 +29,9 @@ package final class KingletAgent: Sendable {
     package static func start(configuration: AgentConfiguration) async throws(AgentStartError) -> KingletAgent {
         let session: XMPPSession
         do {
-            session = try XMPPSession(configuration: configuration.xmpp.sessionConfiguration())
+            var sessionConfiguration = configuration.xmpp.sessionConfiguration()
+            sessionConfiguration.ackBatch = configuration.publish.ackEvery
+            session = try XMPPSession(configuration: sessionConfiguration)
         } catch {
             throw .tls(error)
         }
@@ -52,6 +56,9 @@ package final class KingletAgent: Sendable {
         let access = AccessPolicy(
             operators: configuration.access.operators, viewers: configuration.access.viewers,
             account: configuration.xmpp.jid)
+        publisher = configuration.publish.publishConfiguration(
+            account: configuration.xmpp.jid, operators: configuration.access.operators, nodeID: configuration.device.nodeID
+        ).map { Publisher(configuration: $0, transport: session, store: store) }
         router = Self.makeRouter(session: session, access: access, sampler: sampler, store: store, nodeID: configuration.device.nodeID)
     }
 
@@ -79,6 +86,7 @@ package final class KingletAgent: Sendable {
         let recorder = Task { [sampler, store] in
             for await batch in sampler.batches { await store.append(batch) }
         }
+        await publisher?.start()
         let sessionTask = Task { await session.run() }
         let stopper = Task { [session, sampler] in
             for await number in signals.signals {
@@ -94,6 +102,7 @@ package final class KingletAgent: Sendable {
         await sessionTask.value
         stopper.cancel()
         await recorder.value
+        await publisher?.stop()
         await store.close()
         log.info("stopped")
         return ExitStatus.success
@@ -103,10 +112,11 @@ package final class KingletAgent: Sendable {
         switch event {
         case .online(_, let resumed):
             if !resumed { await session.send(XMLElement("presence", namespace: Namespace.client)) }
+            await publisher?.handle(event)
         case .stanza(let stanza):
             await router.route(stanza)
         case .offline, .acknowledged, .unacknowledged:
-            break
+            await publisher?.handle(event)
         }
     }
 }

@@ -1,0 +1,18 @@
+package import Session
+package import XMLStream
+
+/// What the publisher needs from the session: `XMPPSession` in the agent, a script in tests.
+package protocol PublishTransport: Sendable {
+    /// Sends an IQ without waiting; `response` is called once with its answer. Returns false
+    /// (and never calls `response`) when offline.
+    func sendRequest(
+        _ iq: XMLElement, tag: StanzaTag?, timeout: Duration?,
+        response: @escaping @Sendable (Result<XMLElement, RequestError>) -> Void
+    ) async -> Bool
+    /// Sends an IQ and waits for its answer.
+    func request(_ iq: XMLElement, timeout: Duration?) async -> Result<XMLElement, RequestError>
+    /// Whether XEP-0198 is on for the current stream.
+    var streamManagementActive: Bool { get async }
+}
+
+extension XMPPSession: PublishTransport {}

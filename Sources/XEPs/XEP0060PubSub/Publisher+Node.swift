@@ -1,0 +1,101 @@
+import Session
+import XMLStream
+import XMPPCore
+
+/// Getting the node ready at the start of each new session (not after a resumption).
+extension Publisher {
+    /// Asks the service whether it checks publish-options. Then, where publish-options cannot
+    /// do the work (the service lacks them, or the whitelist must be set), creates the node or
+    /// makes its configuration ours, and sets the whitelist. Publishing starts afterwards,
+    /// whatever the outcome: a problem left here shows up as a publish error and is handled there.
+    func prepareNode(epoch current: Int) async {
+        let features = await discoverFeatures()
+        guard current == epoch else { return }
+        usesPublishOptions = features.contains(PubSubXML.publishOptionsFeature)
+        if !usesPublishOptions {
+            log.info("\(serviceName) does not support publish-options: configuring node '\(configuration.node)' directly")
+        }
+        let whitelist = configuration.nodeConfiguration.accessModel == .whitelist
+        if !usesPublishOptions || whitelist {
+            if !(await createNode()) { _ = await configureNode(reason: "it already exists") }
+        }
+        if whitelist { await updateWhitelist() }
+        guard current == epoch else { return }
+        nodeReady = true
+        await pump()
+    }
+
+    /// The service's disco#info features; empty when it does not answer.
+    private func discoverFeatures() async -> Set<String> {
+        let service = configuration.target.address ?? configuration.account
+        switch await transport.request(PubSubXML.discoInfoQuery(service: service), timeout: configuration.requestTimeout) {
+        case .success(let result):
+            return PubSubXML.features(in: result)
+        case .failure(let error):
+            log.warning("cannot discover the features of \(serviceName): \(error)")
+            return []
+        }
+    }
+
+    /// Creates the node with our configuration. True when it was created.
+    func createNode() async -> Bool {
+        let create = PubSubXML.create(node: configuration.node, service: configuration.target.address, configuration: configuration.nodeConfiguration)
+        switch await transport.request(create, timeout: configuration.requestTimeout) {
+        case .success:
+            log.info("created node '\(configuration.node)' (\(settingsText))")
+            return true
+        case .failure(.error(let error)) where error.condition == .conflict:
+            return false  // it exists; the caller configures it
+        case .failure(let error):
+            log.warning("cannot create node '\(configuration.node)': \(error)")
+            return false
+        }
+    }
+
+    /// Sets the node's configuration to ours as its owner. True on success.
+    func configureNode(reason: String) async -> Bool {
+        let configure = PubSubXML.configure(node: configuration.node, service: configuration.target.address, configuration: configuration.nodeConfiguration)
+        switch await transport.request(configure, timeout: configuration.requestTimeout) {
+        case .success:
+            log.info("configured node '\(configuration.node)' (\(settingsText)): \(reason)")
+            return true
+        case .failure(let error):
+            log.warning("cannot configure node '\(configuration.node)': \(error)")
+            return false
+        }
+    }
+
+    /// Makes the `member` affiliations exactly the operators' bare JIDs (domains cannot be
+    /// whitelisted, and are left out with a warning).
+    private func updateWhitelist() async {
+        let node = configuration.node
+        let service = configuration.target.address
+        let wanted = Set(configuration.whitelist.filter { $0.local != nil }.map { $0.bare.description })
+        let domains = configuration.whitelist.filter { $0.local == nil }
+        if !domains.isEmpty {
+            log.warning("access_model whitelist lists accounts only; operators given as domains are not on it: \(domains.map(\.description).joined(separator: ", "))")
+        }
+        guard case .success(let result) = await transport.request(PubSubXML.affiliations(node: node, service: service), timeout: configuration.requestTimeout) else {
+            log.warning("cannot read the affiliations of node '\(node)'; its whitelist is unchanged")
+            return
+        }
+        let current = PubSubXML.affiliations(in: result)
+        let members = Set(current.filter { $0.affiliation == "member" }.map(\.jid))
+        var changes = wanted.subtracting(members).sorted().map { (jid: $0, affiliation: "member") }
+        changes += members.subtracting(wanted).sorted().map { (jid: $0, affiliation: "none") }
+        guard !changes.isEmpty else { return }
+        switch await transport.request(PubSubXML.setAffiliations(node: node, service: service, changes), timeout: configuration.requestTimeout) {
+        case .success: log.info("whitelist of node '\(node)': \(wanted.sorted().joined(separator: ", "))")
+        case .failure(let error): log.warning("cannot set the whitelist of node '\(node)': \(error)")
+        }
+    }
+
+    private var serviceName: String {
+        configuration.target.address?.description ?? "the account's PEP service"
+    }
+
+    private var settingsText: String {
+        let node = configuration.nodeConfiguration
+        return "persist_items=\(node.persistItems), max_items=\(node.maxItems), access_model=\(node.accessModel.rawValue)"
+    }
+}
