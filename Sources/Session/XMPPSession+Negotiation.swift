@@ -116,6 +116,7 @@ extension XMPPSession {
         backoff.reset()
         log.info("online as \(jid)" + (resumed ? " (resumed)" : ""))
         startKeepalive()
+        if !resumed { streamGeneration += 1 }
         eventSink.yield(.online(jid, resumed: resumed))
     }
 

@@ -32,12 +32,16 @@ extension XMPPSession {
     /// `.acknowledged`/`.unacknowledged` as with `send`. Returns false, and never calls
     /// `response`, when offline. This is how the publisher keeps many publishes in flight
     /// without a task per request deciding the order they go out in.
+    ///
+    /// `generation`, when given, is the `streamGeneration` the caller saw in the events it has
+    /// handled; a request meant for an older stream is refused rather than sent ahead of what
+    /// the caller will send again once it sees the new stream's `.online` event.
     @discardableResult
     package func sendRequest(
-        _ iq: XMLElement, tag: StanzaTag? = nil, timeout: Duration? = nil,
+        _ iq: XMLElement, tag: StanzaTag? = nil, timeout: Duration? = nil, generation: Int? = nil,
         response: @escaping @Sendable (Result<XMLElement, RequestError>) -> Void
     ) -> Bool {
-        guard isOnline else { return false }
+        guard isOnline, generation == nil || generation == streamGeneration else { return false }
         var iq = iq
         let id = iq.id ?? nextRequestID()
         iq.setAttribute("id", id)

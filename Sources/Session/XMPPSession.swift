@@ -66,6 +66,11 @@ package actor XMPPSession {
 
     package var isOnline: Bool { boundJID != nil }
 
+    /// How many `.online(resumed: false)` events this session has emitted: it rises when a new
+    /// stream (a new XEP-0198 session, or one without XEP-0198) starts, not when one is resumed.
+    /// A caller that counts those events knows which stream its `sendRequest` is meant for.
+    package internal(set) var streamGeneration = 0
+
     /// Runs until `stop()`: one connection after another, with back-off between them.
     package func run() async {
         log.info("TLS trust: \(credentials.trustSource)")

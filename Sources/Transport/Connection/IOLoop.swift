@@ -31,6 +31,11 @@ final class IOLoop {
     private var outgoingOffset = 0
     /// The last write could not finish until the socket is writable (or, under TLS, readable).
     private var writeBlockedOn: TLSProgress?
+    /// How many bytes the blocked TLS write offered. mbedTLS has already encrypted them into
+    /// a record; when that record is finally out, `mbedtls_ssl_write` reports as written the
+    /// length it is *now* given. Offering more (the queue grew meanwhile) would count bytes as
+    /// sent that never were, and the server would get a stream with a hole in it.
+    private var blockedTLSWriteLength: Int?
     /// Set once a close is under way: the time limit and the event to finish with.
     private var closing: (deadline: ContinuousClock.Instant, result: ConnectionEvent)?
     private var readBuffer = [UInt8](repeating: 0, count: 16 * 1024)
@@ -224,11 +229,16 @@ final class IOLoop {
         if let tls {
             // withUnsafeBytes rethrows untyped errors, so the typed result is carried out.
             var result = Result<TLSTransfer, TLSError>.success(.wantWrite)
+            let length = blockedTLSWriteLength ?? (outgoing.count - offset)
             outgoing.withUnsafeBytes { buffer in
-                result = Result { () throws(TLSError) in try tls.write(UnsafeRawBufferPointer(rebasing: buffer[offset...])) }
+                result = Result { () throws(TLSError) in
+                    try tls.write(UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + length)]))
+                }
             }
             do {
-                return try result.get()
+                let transfer = try result.get()
+                blockedTLSWriteLength = transfer == .wantRead || transfer == .wantWrite ? length : nil
+                return transfer
             } catch {
                 throw .tls(error)
             }

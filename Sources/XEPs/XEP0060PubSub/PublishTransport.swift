@@ -4,9 +4,10 @@ package import XMLStream
 /// What the publisher needs from the session: `XMPPSession` in the agent, a script in tests.
 package protocol PublishTransport: Sendable {
     /// Sends an IQ without waiting; `response` is called once with its answer. Returns false
-    /// (and never calls `response`) when offline.
+    /// (and never calls `response`) when offline, or when `generation` (how many
+    /// `.online(resumed: false)` events the caller has handled) is not the current stream's.
     func sendRequest(
-        _ iq: XMLElement, tag: StanzaTag?, timeout: Duration?,
+        _ iq: XMLElement, tag: StanzaTag?, timeout: Duration?, generation: Int?,
         response: @escaping @Sendable (Result<XMLElement, RequestError>) -> Void
     ) async -> Bool
     /// Sends an IQ and waits for its answer.

@@ -39,6 +39,9 @@ package actor Publisher {
     var usesPublishOptions = false
     /// XEP-0198 is on for the current stream.
     private var tracking = false
+    /// How many new streams (`.online(resumed: false)`) this publisher has seen: a publish is
+    /// sent only on that stream, never on a newer one it has not rewound for yet.
+    private var generation = 0
     /// Changes whenever the connection comes or goes: work begun before is stale.
     var epoch = 0
     /// Changes whenever the cursor moves back: batches read before are stale.
@@ -104,8 +107,11 @@ package actor Publisher {
         online = true
         forgetReadAhead()
         if !resumed {
+            generation += 1
             let dropped = window.restart()
-            if dropped > 0 { log.debug("sending \(dropped) unacknowledged publishes again") }
+            if dropped > 0 {
+                log.debug("sending \(dropped) unacknowledged publishes again from #\(window.cursor + 1) (\(window.count) kept, settled through #\(window.settledThrough))")
+            }
             nodeReady = false
             hold?.cancel()
             hold = nil
@@ -131,7 +137,9 @@ package actor Publisher {
 
     private func acknowledged(_ tags: [StanzaTag]) async {
         guard let top = tags.map(\.value).max() else { return }
-        await settled(window.acknowledged(through: top))
+        let through = window.acknowledged(through: top)
+        log.debug("acknowledged through #\(top): \(window.count) in flight, settled through #\(window.settledThrough)")
+        await settled(through)
         await proceed()
     }
 
@@ -182,10 +190,12 @@ package actor Publisher {
 
     /// Batches taken up to `through` were not published live: they carry `<delay/>`.
     func markBacklog(through last: UInt64) {
-        delayedThrough = max(delayedThrough, last)
-        if last > window.settledThrough, backlog == nil {
-            backlog = (window.settledThrough, last, ContinuousClock.now)
-        }
+        guard last > delayedThrough else { return }
+        delayedThrough = last
+        let from = backlog?.from ?? window.settledThrough
+        guard last > from else { return }
+        backlog = (from, last, backlog?.since ?? ContinuousClock.now)
+        log.info("publishing the backlog: readings up to #\(last) carry <delay/>")
     }
 
     // MARK: Sending
@@ -231,17 +241,22 @@ package actor Publisher {
             }
             let batch = readAhead[readIndex]
             readIndex += 1
-            await publish(batch)
+            // Refused: offline, or the session is on a stream this publisher has not seen the
+            // `.online` event of yet. That event (or the next) starts the pump again.
+            guard await publish(batch) else { return }
         }
     }
 
-    private func publish(_ batch: ReadingBatch) async {
+    /// Sends one batch; false when the transport refused it.
+    private func publish(_ batch: ReadingBatch) async -> Bool {
         nextRequest += 1
         let requestID = "pub-\(batch.firstSequence)-\(nextRequest)"
         var iq = publishStanza(batch)
         iq.setAttribute("id", requestID)
         window.sent(first: batch.firstSequence, last: batch.lastSequence, requestID: requestID, tracked: tracking)
-        let sent = await transport.sendRequest(iq, tag: StanzaTag(batch.lastSequence), timeout: configuration.requestTimeout) {
+        let sent = await transport.sendRequest(
+            iq, tag: StanzaTag(batch.lastSequence), timeout: configuration.requestTimeout, generation: generation
+        ) {
             [weak self] result in
             Task { await self?.answered(requestID, result) }
         }
@@ -249,6 +264,7 @@ package actor Publisher {
             window.unsend(requestID)
             forgetReadAhead()
         }
+        return sent
     }
 
     /// The publish IQ for a batch; `<delay/>` when it was not taken live.

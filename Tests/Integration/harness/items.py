@@ -79,6 +79,13 @@ class ItemRecorder:
         with self._lock:
             return list(self.arrivals)
 
+    def dump(self, path):
+        with open(path, "w") as f:
+            for item in self.snapshot():
+                delay = item.delay.isoformat() if item.delay else "-"
+                f.write(f"{item.received:.3f} id={item.id} {item.first}-{item.last} delay={delay} "
+                        f"time={item.times[0].isoformat() if item.times else '-'}\n")
+
     def count(self):
         with self._lock:
             return len(self.arrivals)
