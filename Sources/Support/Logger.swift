@@ -60,13 +60,20 @@ package struct Logger: Sendable {
     package func warning(_ message: @autoclosure () -> String) { log(.warning, message) }
     package func error(_ message: @autoclosure () -> String) { log(.error, message) }
 
+    /// Line breaks inside a message (SQL text, SQLite's multi-line reports) become spaces:
+    /// one event is one line, for journald and for whoever greps the log.
+    static func oneLine(_ message: String) -> String {
+        guard message.utf8.contains(where: { $0 == 10 || $0 == 13 }) else { return message }
+        return String(message.map { $0 == "\n" || $0 == "\r" || $0 == "\r\n" ? " " : $0 })
+    }
+
     package func log(_ level: LogLevel, _ message: () -> String) {
         guard Self.isEnabled(level) else { return }
         var line = level.tag + " "
         if Self.timestamps.load(ordering: .relaxed) {
             line += Timestamp.now().xsDateTime + " "
         }
-        line += label + ": " + message() + "\n"
+        line += label + ": " + Self.oneLine(message()) + "\n"
         // One write(2) per line keeps lines from different threads whole.
         writeAll(fd: 2, Array(line.utf8))
     }

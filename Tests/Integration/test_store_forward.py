@@ -34,7 +34,13 @@ class Rig:
         self.config["store"].update(store or {})
         if publish:
             self.config["publish"] = publish
-        self.recorder = ItemRecorder(node=(publish or {}).get("node", SENSORDATA))
+        publish = publish or {}
+        if publish.get("mode") == "pubsub":
+            self.service = publish["service"]
+            self.node = publish.get("node", f"{SENSORDATA}/{prosody.jid('sensor')}")
+        else:
+            self.service, self.node = prosody.jid("sensor"), publish.get("node", SENSORDATA)
+        self.recorder = ItemRecorder(node=self.node)
         self.alice = None
         self.agent = None
 
@@ -52,18 +58,22 @@ class Rig:
             sensor = self.prosody.jid("sensor")
             self.alice.subscribe_to(sensor)  # the presence access model wants alice among sensor's contacts
             self.alice.wait_presence(lambda p: p["from"].bare == sensor and p["type"] in ("available", ""))
-            pubsub = self.alice.client.plugin["xep_0060"]
+            self.subscribe(self.alice)
 
-            def subscribed():  # the node appears with the agent's first publish
-                try:
-                    self.alice.run(pubsub.subscribe(sensor, SENSORDATA, timeout=10))
-                    return True
-                except IqError as error:
-                    if error.condition != "item-not-found":
-                        raise
-                    return False
+    def subscribe(self, peer):
+        """Subscribes `peer` to the agent's node once it exists (its first publish creates it)."""
+        pubsub = peer.client.plugin["xep_0060"]
 
-            wait_until(subscribed, timeout=20, interval=0.2, what="the agent's PEP node to exist")
+        def subscribed():
+            try:
+                peer.run(pubsub.subscribe(self.service, self.node, timeout=10))
+                return True
+            except IqError as error:
+                if error.condition != "item-not-found":
+                    raise
+                return False
+
+        wait_until(subscribed, timeout=20, interval=0.2, what="the agent's node to exist")
 
     def go_offline(self):
         """The agent loses its link; the server keeps its session (resumable)."""
@@ -223,3 +233,182 @@ def test_connection_cut_in_the_middle_of_a_flush_loses_nothing(rig):
     last = flushed(r, cut)
     check_exactly_once(r.recorder.snapshot(), end=last)
     assert_in_order(r.recorder)
+
+
+def missing_numbers(recorder, last):
+    received = recorder.covered()
+    return sorted(set(range(min(received), last + 1)) - received)
+
+
+def test_outbox_cap_drops_the_oldest_and_counts_them(rig):
+    r = rig(store={"max_readings": 300})
+    mark = r.go_offline()
+    acknowledged = r.stats()["acknowledged"]
+    stats = wait_until(lambda: (s := r.stats())["dropped"] >= 300 and s, timeout=30, interval=0.5,
+                       what="300 readings dropped by the cap")
+    assert stats["pending"] <= 300
+    assert stats["dropped"] == stats["last"] - stats["acknowledged"] - stats["pending"], stats
+    r.agent.wait_for_log(r"WARN +store: outbox full, dropping the oldest readings", after=mark)
+    assert not r.agent.exited()
+    r.proxy.open()
+    r.agent.wait_online(after=mark)
+    last = flushed(r, mark)
+    dropped = r.stats()["dropped"]
+    assert dropped >= stats["dropped"]
+    # What is missing is the oldest part of the outage, in one block after what the server had
+    # acknowledged. The counter is an upper bound on what subscribers miss: a reading dropped
+    # from the outbox after the publisher had taken it (in flight at the cut and resent by the
+    # resumed session, or read ahead just before the drop) may still arrive.
+    missing = missing_numbers(r.recorder, last)
+    assert missing == list(range(missing[0], missing[-1] + 1)) and missing[0] > acknowledged
+    assert dropped // 2 <= len(missing) <= dropped, (len(missing), dropped)
+    check_exactly_once(r.recorder.snapshot(), start=missing[-1] + 1, end=last)
+    assert_in_order(r.recorder)
+
+
+def exported_sequences(lines):
+    return [int(re.search(r'"sequence":(\d+)', line).group(1)) for line in lines]
+
+
+def fill_the_disk(r, mark):
+    """Offline until the database cannot grow; returns the readings it holds (pending)."""
+    r.agent.wait_for_log(r"ERROR +store: cannot write .*(full|disk)", after=mark, timeout=60)
+    stored = exported_sequences(r.export(pending=True))
+    r.agent.wait_for_log(r"WARN +store: memory queue full", after=mark, timeout=30)
+    assert exported_sequences(r.export(pending=True)) == stored, "readings stored before the disk filled changed"
+    assert not r.agent.exited()
+    return stored
+
+
+@pytest.fixture
+def small_tmpfs(workdir):
+    path = os.path.join(workdir, "tmpfs")
+    os.makedirs(path)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", path], capture_output=True).returncode != 0:
+        pytest.skip("mounting a tmpfs is not allowed here; the max_file_bytes case covers a full disk")
+    yield path
+    subprocess.run(["umount", "-l", path], capture_output=True)
+
+
+@pytest.mark.parametrize("disk", ["max_file_bytes", "tmpfs"])
+def test_full_disk_keeps_what_is_stored_and_publishes_it(request, rig, disk):
+    """`max_file_bytes`: SQLite's max_page_count; the file has room again once acknowledged
+    readings are deleted. `tmpfs`: a real ENOSPC on a small file system that a ballast file
+    fills; in WAL mode not even a delete commits then, so space returns only when the ballast
+    goes (as when an operator clears the disk)."""
+    store = {"memory_max_readings": 600, "retry_interval": "1s"}
+    if disk == "max_file_bytes":
+        store["max_file_bytes"] = "128KiB"
+    else:
+        store["path"] = os.path.join(request.getfixturevalue("small_tmpfs"), "kinglet.db")
+    r = rig(store=store, interval="20ms")
+    ballast = None
+    if disk == "tmpfs":
+        ballast = os.path.join(os.path.dirname(store["path"]), "ballast")
+        free = os.statvfs(ballast.rsplit("/", 1)[0])
+        with open(ballast, "wb") as f:
+            f.write(b"\0" * (free.f_bavail * free.f_frsize - 160 * 1024))
+    mark = r.go_offline()
+    stored = fill_the_disk(r, mark)
+    assert len(stored) > 300
+    if ballast:
+        os.remove(ballast)
+    r.proxy.open()
+    r.agent.wait_online(after=mark)
+    r.agent.wait_for_log(r"INFO +store: writing to .* again", after=mark, timeout=60)
+    last = flushed(r, mark)
+    received = r.recorder.covered()
+    # (The file's pending list may also hold readings published before alice subscribed whose
+    # acknowledgement could not be written any more: only those after her first item count.)
+    lost = sorted(n for n in set(stored) - received if n > min(received))
+    assert not lost, f"readings stored before the disk filled were not published: {lost[:10]}... ({len(lost)})"
+    assert len(missing_numbers(r.recorder, last)) <= r.stats()["dropped"]
+    assert_in_order(r.recorder)
+
+
+def corrupt_an_index(path):
+    """Overwrites the root page of the reading_time index: quick_check fails, the table itself
+    (the readings, keyed by sequence) is untouched."""
+    import sqlite3
+    with sqlite3.connect(path) as db:
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'reading_time'").fetchone()[0]
+    with open(path, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(b"\xa7" * page_size)
+
+
+def test_corrupt_database_is_moved_aside_with_its_readings(rig):
+    r = rig()
+    r.go_offline()
+    r.agent.wait_for_log(r"publish", timeout=1)
+    time.sleep(3)  # readings pile up in the outbox while offline
+    assert r.agent.stop() == 0
+    before = r.export(pending=True)
+    assert len(before) > 50
+    corrupt_an_index(r.config["store"]["path"])
+    r.agent = r.agent_factory(r.config).start()
+    line = r.agent.wait_for_log(r"ERROR +store: .* is corrupt \(.*\); moved it to (\S+) and started a fresh database")
+    aside = re.search(r"moved it to (\S+) and", line).group(1)
+    assert r.export(database=aside, pending=True) == before, "the readings stored before are not all in the moved file"
+    r.proxy.open()
+    r.agent.wait_online()
+    # A fresh file numbers from the clock (microseconds), above anything the old file held.
+    r.recorder.wait_for_sequence(10**15)
+    assert not r.agent.exited()
+
+
+def test_without_stream_management_a_reading_leaves_on_its_publish_result(workdir, agent_factory):
+    server = start_prosody(workdir, disabled_modules=("smacks",))
+    r = Rig(server, workdir, agent_factory)
+    try:
+        r.start()
+        r.agent.wait_for_log(r"does not offer XEP-0198")
+        mark = r.go_offline()
+        time.sleep(3)
+        r.proxy.open()
+        r.agent.wait_online(after=mark)
+        last = flushed(r, mark)
+        check_exactly_once(r.recorder.snapshot(), end=last)
+        assert_in_order(r.recorder)
+        wait_until(lambda: r.stats()["pending"] < 100, what="the outbox to empty on publish results")
+    finally:
+        r.stop()
+        server.stop()
+
+
+def test_pubsub_service_with_a_whitelist_of_operators(workdir, agent_factory):
+    # Prosody's pubsub component lets only its admins create nodes: the device is one.
+    server = start_prosody(workdir, pubsub_admins=("sensor",))
+    service = "pubsub." + server.domain
+    r = Rig(server, workdir, agent_factory, publish={"mode": "pubsub", "service": service})
+    try:
+        r.start()
+        r.agent.wait_for_log(r"whitelist of node '.*': alice@kinglet\.test")
+        bob = Peer(server, "bob", PASSWORDS["bob"], plugins=PLUGINS).connect()
+        try:
+            with pytest.raises(IqError) as refused:
+                bob.run(bob.client.plugin["xep_0060"].subscribe(service, r.node, timeout=10))
+            assert refused.value.condition in ("forbidden", "not-authorized", "not-allowed")
+        finally:
+            bob.disconnect()
+        mark = r.go_offline()
+        time.sleep(2)
+        r.proxy.open()
+        r.agent.wait_online(after=mark)
+        last = flushed(r, mark)
+        check_exactly_once(r.recorder.snapshot(), end=last)
+    finally:
+        r.stop()
+        server.stop()
+
+
+def test_a_node_configured_otherwise_is_reconfigured(rig):
+    r = rig(publish={"max_items": 5})
+    assert r.agent.stop() == 0
+    r.config["publish"]["max_items"] = 7
+    r.agent = r.agent_factory(r.config).start()
+    r.agent.wait_for_log(r"INFO +publish: configured node 'urn:xmpp:iot:sensordata' .*max_items=7.*did not match")
+    last = flushed(r, 0)
+    check_exactly_once(r.recorder.snapshot(), end=last)
+    assert not r.agent.matching(r"ERROR +publish")

@@ -13,7 +13,7 @@ DOMAIN = "kinglet.test"
 
 class Prosody:
     def __init__(self, workdir, password_hash="SHA-256", disabled_sasl=("DIGEST-MD5",), hibernation=60,
-                 log_level="info"):
+                 log_level="info", disabled_modules=(), pubsub_admins=()):
         self.workdir = workdir
         self.data = os.path.join(workdir, "prosody")
         os.makedirs(self.data, exist_ok=True)
@@ -33,6 +33,12 @@ class Prosody:
             text = f.read()
         for name, value in values.items():
             text = text.replace(f"@@{name}@@", value)
+        if disabled_modules:  # e.g. ("smacks",): a server without XEP-0198
+            text = text.replace("modules_disabled = { ", "modules_disabled = { " + "".join(f'"{m}"; ' for m in disabled_modules))
+        if pubsub_admins:  # mod_pubsub lets only its admins create nodes
+            component = f'Component "pubsub.{DOMAIN}" "pubsub"\n'
+            admins = "".join(f'"{user}@{DOMAIN}"; ' for user in pubsub_admins)
+            text = text.replace(component, component + f"    admins = {{ {admins}}}\n")
         with open(self.config, "w") as f:
             f.write(text)
         self.process = None
