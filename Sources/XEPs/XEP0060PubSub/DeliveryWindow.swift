@@ -35,7 +35,7 @@ package struct DeliveryWindow: Sendable {
 
         var settles: Bool {
             switch answer {
-            case .published: true
+            case .published: handled || !tracked
             case .unknown: tracked && handled
             case .waiting, .refused: false
             }

@@ -172,6 +172,7 @@ package actor Publisher {
                 recovering = true
                 await recover()
                 recovering = false
+                await pump()  // unless recover() set a hold
             }
         } else {
             await pump()
@@ -293,17 +294,13 @@ package actor Publisher {
         forgetReadAhead()
         guard case .refused(let error) = entry.answer else {
             log.warning("no answer to the publish of item \(entry.first); sending it again")
-            await pump()
             return
         }
         let failure = PublishFailure(error)
         failures += 1
         if failures == 1, failure == .preconditionNotMet || failure == .nodeMissing {
             let fixed = failure == .preconditionNotMet ? await configureNode(reason: "its configuration did not match (\(error))") : await createNode()
-            if fixed {
-                await pump()
-                return
-            }
+            if fixed { return }
         }
         holdAfter(error, item: entry.first, temporary: failure == .temporary)
     }

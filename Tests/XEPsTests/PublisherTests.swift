@@ -1,0 +1,282 @@
+import Devices
+import Foundation
+import Session
+import Store
+import Support
+import Synchronization
+import Testing
+import XMLStream
+import XMPPCore
+@testable import XEPs
+
+/// A session stand-in: records what the publisher sends and answers when the test says so.
+actor ScriptedTransport: PublishTransport {
+    struct Sent {
+        let iq: XMLElement
+        let tag: StanzaTag?
+        let generation: Int?
+    }
+
+    private(set) var sent: [Sent] = []
+    private(set) var requests: [XMLElement] = []
+    private var pending: [String: @Sendable (Result<XMLElement, RequestError>) -> Void] = [:]
+    var online = true
+    var generation = 1
+    var smActive = true
+    var features: Set<String> = [PubSubXML.publishOptionsFeature]
+    /// Answers to `request` (node set-up), by the name of the pubsub child; default: a result.
+    var requestAnswers: [String: RequestError] = [:]
+
+    func sendRequest(
+        _ iq: XMLElement, tag: StanzaTag?, timeout: Duration?, generation: Int?,
+        response: @escaping @Sendable (Result<XMLElement, RequestError>) -> Void
+    ) async -> Bool {
+        guard online, generation == nil || generation == self.generation else { return false }
+        sent.append(Sent(iq: iq, tag: tag, generation: generation))
+        pending[iq.id ?? ""] = response
+        return true
+    }
+
+    func request(_ iq: XMLElement, timeout: Duration?) async -> Result<XMLElement, RequestError> {
+        requests.append(iq)
+        if iq.child("query", namespace: PubSubXML.discoInfo) != nil {
+            return .success(XMLElement("iq", namespace: Namespace.client, attributes: ["type": "result"]) {
+                XMLElement("query", namespace: PubSubXML.discoInfo) {
+                    features.sorted().map { XMLElement("feature", namespace: PubSubXML.discoInfo, attributes: ["var": $0]) }
+                }
+            })
+        }
+        let action = iq.elements.first?.elements.first?.name ?? ""
+        if let error = requestAnswers[action] { return .failure(error) }
+        return .success(iq.iqResult())
+    }
+
+    var streamManagementActive: Bool { smActive }
+
+    func set(online: Bool? = nil, generation: Int? = nil, smActive: Bool? = nil, features: Set<String>? = nil) {
+        if let online { self.online = online }
+        if let generation { self.generation = generation }
+        if let smActive { self.smActive = smActive }
+        if let features { self.features = features }
+    }
+
+    func answer(_ id: String, _ result: Result<XMLElement, RequestError>) {
+        pending.removeValue(forKey: id)?(result)
+    }
+
+    /// Answers every publish still waiting, with a result.
+    func answerAll() {
+        for (id, respond) in pending { respond(.success(XMLElement("iq", namespace: Namespace.client, attributes: ["type": "result", "id": id]))) }
+        pending.removeAll()
+    }
+
+    /// The connection dropped: every waiting publish is answered `.offline`.
+    func dropConnection() {
+        online = false
+        for respond in pending.values { respond(.failure(.offline)) }
+        pending.removeAll()
+    }
+
+    func clearSent() { sent.removeAll() }
+}
+
+extension ScriptedTransport.Sent {
+    var publish: XMLElement? {
+        iq.child("pubsub", namespace: PubSubXML.namespace)?.child("publish", namespace: PubSubXML.namespace)
+    }
+    var itemID: String? { publish?.child("item", namespace: PubSubXML.namespace)?.attribute("id") }
+    var fields: XMLElement? { publish?.child("item", namespace: PubSubXML.namespace)?.elements.first }
+    var delay: Delay? { fields?.child("delay", namespace: Namespace.delay).flatMap(Delay.init) }
+    var hasOptions: Bool { iq.child("pubsub", namespace: PubSubXML.namespace)?.child("publish-options", namespace: PubSubXML.namespace) != nil }
+}
+
+/// The publisher against a scripted session and a real outbox.
+final class PublisherRig: Sendable {
+    let transport = ScriptedTransport()
+    let store: ReadingStore
+    let publisher: Publisher
+    private let directory: String
+    private let next = Mutex<(sequence: UInt64, time: Int64)>((1, 1_795_000_000_000))
+
+    init(window: Int = 8, retry: Duration = .milliseconds(50)) async throws {
+        directory = NSTemporaryDirectory() + "kinglet-publisher-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var storeConfiguration = StoreConfiguration(path: directory + "/outbox.db")
+        storeConfiguration.synchronous = .off
+        storeConfiguration.commitInterval = .zero
+        store = try await ReadingStore(configuration: storeConfiguration)
+        var configuration = PublishConfiguration(target: .pep, nodeID: "dev", account: try JID("sensor@example.org"))
+        configuration.window = window
+        configuration.readBatches = 3
+        configuration.retryInitial = retry
+        configuration.retryMax = retry
+        publisher = Publisher(configuration: configuration, transport: transport, store: store)
+        await publisher.start()
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// Appends `count` batches of three readings.
+    func append(_ count: Int) async {
+        for _ in 0..<count {
+            let (first, time) = next.withLock { value in
+                defer { value = (value.sequence + 3, value.time + 50) }
+                return value
+            }
+            let readings = (0..<UInt64(3)).map {
+                Reading(sequence: first + $0, name: "s\($0)", value: .numeric(1, decimals: 1), timestamp: Timestamp(millisecondsSinceEpoch: time))
+            }
+            await store.append(ReadingBatch(readings))
+        }
+    }
+
+    /// Waits until `count` publishes have been sent; returns them.
+    func sent(_ count: Int) async throws -> [ScriptedTransport.Sent] {
+        let transport = self.transport
+        try #require(await eventually { await transport.sent.count >= count }, "expected \(count) publishes")
+        return await transport.sent
+    }
+
+    func acknowledgedThrough() async -> UInt64 { await store.stats().acknowledgedThrough }
+}
+
+func eventually(timeout: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(2))
+    }
+    return await condition()
+}
+
+@Suite struct PublisherTests {
+    @Test func publishesTheOutboxInOrderAndAcknowledgesItAsAcksArrive() async throws {
+        let rig = try await PublisherRig()
+        await rig.append(4)
+        await rig.publisher.handle(.online(try JID("sensor@example.org/k"), resumed: false))
+        let sent = try await rig.sent(4)
+        #expect(sent.map(\.itemID) == ["1", "4", "7", "10"])
+        #expect(sent.map(\.tag) == [StanzaTag(3), StanzaTag(6), StanzaTag(9), StanzaTag(12)], "tagged with the batch's last sequence")
+        #expect(sent.allSatisfy { $0.hasOptions && $0.generation == 1 })
+        #expect(sent.allSatisfy { $0.delay?.stamp != nil }, "taken before the agent came online: delayed")
+        await rig.transport.answerAll()
+        #expect(await rig.acknowledgedThrough() == 0, "a result alone does not settle under XEP-0198")
+        await rig.publisher.handle(.acknowledged([StanzaTag(3), StanzaTag(6)]))
+        #expect(await eventually { await rig.acknowledgedThrough() == 6 })
+        await rig.append(1)
+        let live = try await rig.sent(5)
+        #expect(live[4].itemID == "13" && live[4].delay == nil, "a batch taken while online is live")
+    }
+
+    @Test func keepsAtMostTheWindowInFlight() async throws {
+        let rig = try await PublisherRig(window: 3)
+        await rig.append(10)
+        await rig.publisher.handle(.online(try JID("sensor@example.org/k"), resumed: false))
+        _ = try await rig.sent(3)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(await rig.transport.sent.count == 3)
+        await rig.transport.answerAll()
+        await rig.publisher.handle(.acknowledged([StanzaTag(6)]))
+        let sent = try await rig.sent(5)
+        #expect(sent.map(\.itemID) == ["1", "4", "7", "10", "13"])
+    }
+
+    @Test func withoutStreamManagementAReadingLeavesOnItsResult() async throws {
+        let rig = try await PublisherRig()
+        await rig.transport.set(smActive: false)
+        await rig.append(2)
+        await rig.publisher.handle(.online(try JID("sensor@example.org/k"), resumed: false))
+        _ = try await rig.sent(2)
+        await rig.transport.answerAll()
+        #expect(await eventually { await rig.acknowledgedThrough() == 6 })
+    }
+
+    @Test func aNewStreamSendsAgainWhatWasNotAcknowledged() async throws {
+        let rig = try await PublisherRig()
+        await rig.append(3)
+        let jid = try JID("sensor@example.org/k")
+        await rig.publisher.handle(.online(jid, resumed: false))
+        _ = try await rig.sent(3)
+        await rig.transport.answerAll()
+        await rig.publisher.handle(.acknowledged([StanzaTag(3)]))
+        await rig.transport.dropConnection()
+        await rig.publisher.handle(.unacknowledged([StanzaTag(6), StanzaTag(9)]))
+        await rig.publisher.handle(.offline(reason: "cut"))
+        await rig.transport.clearSent()
+        await rig.transport.set(online: true, generation: 2)
+        await rig.publisher.handle(.online(jid, resumed: false))
+        let again = try await rig.sent(2)
+        #expect(again.map(\.itemID) == ["4", "7"])
+        #expect(again.allSatisfy { $0.generation == 2 && $0.delay != nil })
+        #expect(await rig.acknowledgedThrough() == 3)
+    }
+
+    @Test func aResumedStreamDoesNotSendAgain() async throws {
+        let rig = try await PublisherRig()
+        await rig.append(2)
+        let jid = try JID("sensor@example.org/k")
+        await rig.publisher.handle(.online(jid, resumed: false))
+        _ = try await rig.sent(2)
+        await rig.transport.dropConnection()
+        await rig.publisher.handle(.offline(reason: "cut"))
+        await rig.transport.set(online: true)
+        await rig.publisher.handle(.online(jid, resumed: true))
+        // The session resent both; their acks settle them although the answers were lost.
+        await rig.publisher.handle(.acknowledged([StanzaTag(3), StanzaTag(6)]))
+        #expect(await eventually { await rig.acknowledgedThrough() == 6 })
+        #expect(await rig.transport.sent.count == 2)
+    }
+
+    @Test func aPublishForAStreamItHasNotSeenIsNotSent() async throws {
+        let rig = try await PublisherRig()
+        await rig.transport.set(generation: 2)  // the session is already on a newer stream
+        await rig.append(2)
+        await rig.publisher.handle(.online(try JID("sensor@example.org/k"), resumed: false))
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(await rig.transport.sent.isEmpty)
+        await rig.publisher.handle(.online(try JID("sensor@example.org/k"), resumed: false))
+        #expect(try await rig.sent(2).map(\.itemID) == ["1", "4"])
+    }
+
+    @Test func preconditionNotMetReconfiguresTheNodeAndPublishesAgain() async throws {
+        let rig = try await PublisherRig()
+        await rig.append(1)
+        await rig.publisher.handle(.online(try JID("sensor@example.org/k"), resumed: false))
+        let first = try await rig.sent(1)
+        let error = StanzaError(.conflict, application: XMLElement("precondition-not-met", namespace: PubSubXML.errors))
+        await rig.transport.answer(try #require(first[0].iq.id), .failure(.error(error)))
+        await rig.publisher.handle(.acknowledged([StanzaTag(3)]))
+        let again = try await rig.sent(2)
+        #expect(again[1].itemID == "1")
+        let configure = await rig.transport.requests.last
+        #expect(configure?.child("pubsub", namespace: PubSubXML.owner)?.child("configure", namespace: PubSubXML.owner) != nil)
+        #expect(await rig.acknowledgedThrough() == 0, "the refused publish did not settle")
+    }
+
+    @Test func aRefusedPublishHoldsTheReadingsAndTriesAgainLater() async throws {
+        let rig = try await PublisherRig(retry: .milliseconds(100))
+        await rig.append(2)
+        await rig.publisher.handle(.online(try JID("sensor@example.org/k"), resumed: false))
+        let first = try await rig.sent(2)
+        for sent in first { await rig.transport.answer(try #require(sent.iq.id), .failure(.error(StanzaError(.forbidden)))) }
+        await rig.publisher.handle(.acknowledged([StanzaTag(6)]))
+        #expect(await rig.acknowledgedThrough() == 0)
+        let again = try await rig.sent(4)
+        #expect(again[2].itemID == "1" && again[3].itemID == "4")
+        #expect(again[2].delay != nil)
+        await rig.transport.answerAll()
+        await rig.publisher.handle(.acknowledged([StanzaTag(6)]))
+        #expect(await eventually { await rig.acknowledgedThrough() == 6 })
+    }
+
+    @Test func withoutPublishOptionsTheNodeIsCreatedFirst() async throws {
+        let rig = try await PublisherRig()
+        await rig.transport.set(features: [])
+        await rig.append(1)
+        await rig.publisher.handle(.online(try JID("sensor@example.org/k"), resumed: false))
+        let sent = try await rig.sent(1)
+        #expect(!sent[0].hasOptions)
+        let create = await rig.transport.requests.compactMap { $0.child("pubsub", namespace: PubSubXML.namespace)?.child("create", namespace: PubSubXML.namespace) }
+        #expect(create.first?.attribute("node") == "urn:xmpp:iot:sensordata")
+    }
+}
