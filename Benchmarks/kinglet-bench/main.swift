@@ -22,6 +22,16 @@ if words.first == "chat-flood" {
         exit(1)
     }
 }
+if words.first == "outbox-fill" {
+    // A helper for Benchmarks/bench_outbox.py: a backlog for the agent to flush.
+    do {
+        for figure in try await outboxFill(Array(words.dropFirst())) { print(figure.line) }
+        exit(0)
+    } catch {
+        print("outbox-fill: failed: \(error)")
+        exit(1)
+    }
+}
 let only = words.first
 for benchmark in benchmarks where only == nil || benchmark.name == only {
     do {

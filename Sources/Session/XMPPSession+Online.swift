@@ -35,7 +35,6 @@ extension XMPPSession {
         if stanza.name == "iq", let type = stanza.stanzaType, type == "result" || type == "error" {
             if let id = stanza.id, let pending = pendingRequests[id], pending.accepts(from: stanza.from, ownJID: boundJID) {
                 pendingRequests[id] = nil
-                pending.timeout.cancel()
                 pending.complete(type == "result"
                     ? .success(stanza) : .failure(.error(StanzaError(stanza: stanza) ?? StanzaError(.undefinedCondition))))
             }

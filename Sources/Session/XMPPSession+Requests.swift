@@ -7,7 +7,7 @@ extension XMPPSession {
     struct PendingRequest {
         let to: JID?
         let complete: @Sendable (Result<XMLElement, RequestError>) -> Void
-        let timeout: Task<Void, Never>
+        let deadline: ContinuousClock.Instant
 
         /// RFC 6120 §8.1.2.1: a response must come from the entity the request went to (the
         /// server may answer for our own account and for requests without `to`).
@@ -45,28 +45,49 @@ extension XMPPSession {
         var iq = iq
         let id = iq.id ?? nextRequestID()
         iq.setAttribute("id", id)
-        let wait = timeout ?? configuration.requestTimeout
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: wait)
-            await self?.expire(id)
-        }
-        pendingRequests[id] = PendingRequest(to: iq.to, complete: response, timeout: timer)
+        let deadline = ContinuousClock.now + (timeout ?? configuration.requestTimeout)
+        pendingRequests[id] = PendingRequest(to: iq.to, complete: response, deadline: deadline)
+        startRequestSweeper()
         send(iq, tag: tag)
         return true
     }
 
-    private func expire(_ id: String) {
-        guard let pending = pendingRequests.removeValue(forKey: id) else { return }
-        pending.complete(.failure(.timedOut))
+    /// One timer for every request's time limit, alive only while requests wait. Not a timer
+    /// per request: a cancelled `Task.sleep` keeps its allocation until its original deadline,
+    /// so a thousand publishes a second with 30 s limits would hold tens of thousands of them.
+    private func startRequestSweeper() {
+        guard requestSweeper == nil else { return }
+        requestSweeper = Task { [weak self] in
+            // Wakes at the earliest deadline, and at least every second so that a shorter
+            // limit given later is not overslept.
+            while let next = await self?.nextRequestDeadline() {
+                try? await Task.sleep(until: min(next, .now + .seconds(1)), clock: .continuous)
+                await self?.expireRequests()
+            }
+        }
+    }
+
+    /// The earliest deadline; nil (and the sweeper ends) when nothing waits.
+    private func nextRequestDeadline() -> ContinuousClock.Instant? {
+        guard let next = pendingRequests.values.lazy.map(\.deadline).min() else {
+            requestSweeper = nil
+            return nil
+        }
+        return next
+    }
+
+    private func expireRequests() {
+        let now = ContinuousClock.now
+        for (id, pending) in pendingRequests where pending.deadline <= now {
+            pendingRequests[id] = nil
+            pending.complete(.failure(.timedOut))
+        }
     }
 
     func failPendingRequests() {
         let pending = pendingRequests
         pendingRequests.removeAll()
-        for request in pending.values {
-            request.timeout.cancel()
-            request.complete(.failure(.offline))
-        }
+        for request in pending.values { request.complete(.failure(.offline)) }
     }
 
     /// Pings the server when nothing has arrived for a while (XEP-0199 §4.2); a missing pong

@@ -30,6 +30,8 @@ package actor XMPPSession {
     var acknowledgedRequestedAt = 0
     var ackRequestScheduled = false
     var pendingRequests: [String: PendingRequest] = [:]
+    /// Expires requests past their deadline; runs only while some wait.
+    var requestSweeper: Task<Void, Never>?
     var nextID: UInt64 = 0
     let idPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
     var lastInbound = ContinuousClock.now

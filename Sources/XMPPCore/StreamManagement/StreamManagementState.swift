@@ -67,7 +67,7 @@ package struct StreamManagementState<Item: Sendable>: Sendable {
         acknowledgedCount = h
         let settled = Array(queue[head..<(head + newlyAcknowledged)])
         head += newlyAcknowledged
-        if head > 1024 && head * 2 > queue.count {
+        if head > 64 && head * 2 > queue.count {
             queue.removeFirst(head)
             head = 0
         }
