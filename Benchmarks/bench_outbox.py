@@ -3,11 +3,13 @@
 `make bench`:
 
 - flush after reconnect: a backlog of 100,000 readings (three per batch, as the simulated
-  device's ticks) written while offline by `kinglet-bench outbox-fill`; the agent starts behind
-  a closed TCP proxy, then the proxy opens. The rate is the backlog over the time from
+  device's ticks) written while offline by `kinglet-bench outbox-fill`; the agent starts while
+  the server is down, then the server starts. The rate is the backlog over the time from
   "online" to the last acknowledgement (the agent's own "backlog published ... in Xs" line,
   checked against the wall clock here). Memory (RssAnon, VmRSS) is sampled while offline with
-  the backlog open and throughout the flush;
+  the backlog open and throughout the flush. Once with items not persisted on the server
+  (the agent's pace) and once (25,000 readings) with `persist_items=true`, where Prosody's
+  file-based item store is the limit;
 - the sampler's pace with 1,000,000 readings buffered: the same agent offline at 100 Hz, with
   an empty outbox and then with a million pending readings, readings appended per second;
 - the insert rate the running agent sustains: a profile of 200 simulated sensors at 10 ms
@@ -29,7 +31,6 @@ sys.path.insert(0, os.path.join(REPO, "Tests", "Integration"))
 
 from conftest import start_prosody  # noqa: E402
 from harness.agent import Agent, base_config, run_cli  # noqa: E402
-from harness.tcp_proxy import TcpProxy  # noqa: E402
 from harness.wait import wait_until  # noqa: E402
 
 
@@ -43,6 +44,12 @@ def status_kib(pid, field):
             if line.startswith(field + ":"):
                 return int(line.split()[1])
     return -1
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class MemorySampler:
@@ -89,37 +96,43 @@ def agent_config(prosody, workdir, port, database, **device):
     return config
 
 
-def flush_after_reconnect(bench, workdir, prosody, readings):
-    database = os.path.join(workdir, "flush.db")
+def flush_after_reconnect(bench, workdir, prosody, readings, persist):
+    """The agent starts while the server is down (no proxy in the data path), with the backlog
+    open; then the server starts and the agent connects straight to it."""
+    database = os.path.join(workdir, f"flush-{persist}.db")
     fill(bench, database, readings)
-    proxy = TcpProxy(prosody.c2s_port)
-    proxy.close()
-    agent = Agent(workdir, agent_config(prosody, workdir, proxy.port, database, interval="10s"), name="flush").start()
+    prosody.stop()
+    config = agent_config(prosody, workdir, prosody.c2s_port, database, interval="10s")
+    config["publish"] = {"persist_items": persist}
+    agent = Agent(workdir, config, name=f"flush-{persist}").start()
+    label = "persisted" if persist else "not_persisted"
     try:
         agent.wait_for_log(r"publishing to node", timeout=30)
         time.sleep(2)  # settle with the backlog open, offline (the measurement window for the baseline)
         pid = agent.process.pid
-        figure("outbox.flush.offline.rss_anon", round(status_kib(pid, "RssAnon") / 1024, 2), "MiB (backlog open, offline)")
+        figure(f"outbox.flush.{label}.offline.rss_anon", round(status_kib(pid, "RssAnon") / 1024, 2), "MiB (backlog open, offline)")
         memory = MemorySampler(pid)
-        mark = agent.mark()
-        proxy.open()
-        agent.wait_online(after=mark, timeout=30)
+        cpu_before = cpu_seconds(pid)
+        prosody.start()
+        agent.wait_online(timeout=30)
         online = time.monotonic()
-        line = agent.wait_for_log(r"backlog published: readings #\d+–#(\d+) in ([\d.]+)s", after=mark, timeout=600)
+        line = agent.wait_for_log(r"backlog published: readings #\d+–#(\d+) in ([\d.]+)s", timeout=900)
         wall = time.monotonic() - online
+        cpu = cpu_seconds(pid) - cpu_before
         memory.stop()
         published = int(re.search(r"–#(\d+)", line).group(1))
         seconds = float(re.search(r" in ([\d.]+)s", line).group(1))
-        figure("outbox.flush.readings", published, f"readings ({published // 3} items) from online to the last ack")
-        figure("outbox.flush.rate", round(published / seconds), f"readings/s (target >= 5,000; {round(published / wall)}/s by the wall clock)")
-        figure("outbox.flush.items_rate", round(published / 3 / seconds), "items/s")
-        figure("outbox.flush.peak.rss_anon", round(memory.peak_anon / 1024, 2), "MiB")
-        figure("outbox.flush.peak.vm_rss", round(memory.peak_rss / 1024, 2), "MiB")
-        pending, _ = wait_until(lambda: (s := stats(agent.config_path))[0] < 100 and s, timeout=30, what="the outbox to empty")
-        figure("outbox.flush.pending_after", pending, "readings")
+        what = ("persist_items=true, max_items=1: Prosody stores every item (internal storage)" if persist
+                else "persist_items=false")
+        figure(f"outbox.flush.{label}.rate", round(published / seconds),
+               f"readings/s, {published} readings in {published // 3} items, online to last ack "
+               f"({round(published / wall)}/s by the wall clock; {what}; target >= 5,000)")
+        figure(f"outbox.flush.{label}.agent_cpu", round(cpu / published * 1000 * 1000, 1), "ms of agent CPU per 1,000 readings")
+        figure(f"outbox.flush.{label}.peak.rss_anon", round(memory.peak_anon / 1024, 2), "MiB")
+        figure(f"outbox.flush.{label}.peak.vm_rss", round(memory.peak_rss / 1024, 2), "MiB")
+        wait_until(lambda: stats(agent.config_path)[0] < 100, timeout=30, what="the outbox to empty")
     finally:
         agent.stop()
-        proxy.stop()
 
 
 def wide_profile(workdir, sensors):
@@ -181,7 +194,8 @@ def insert_rate(workdir, prosody, seconds):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--binary", default=os.path.join(REPO, ".build", "release", "kinglet"))
+    parser.add_argument("--binary", default=os.path.join(REPO, ".build", "kinglet-stripped"),
+                        help="the stripped static release binary (make release)")
     parser.add_argument("--bench", default=os.path.join(REPO, ".build", "release", "kinglet-bench"))
     parser.add_argument("--readings", type=int, default=100_000)
     parser.add_argument("--window", type=float, default=10.0, help="seconds each pace measurement runs")
@@ -192,7 +206,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="kinglet-bench-outbox-") as workdir:
         prosody = start_prosody(workdir, log_level="warn")
         try:
-            flush_after_reconnect(args.bench, workdir, prosody, args.readings)
+            flush_after_reconnect(args.bench, workdir, prosody, args.readings, persist=False)
+            flush_after_reconnect(args.bench, workdir, prosody, args.readings // 4, persist=True)
             million_buffered(args.bench, workdir, prosody, args.window)
             insert_rate(workdir, prosody, args.window)
         finally:

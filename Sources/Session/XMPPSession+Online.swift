@@ -102,6 +102,13 @@ extension XMPPSession {
         sendNonza(XMLElement("r", namespace: Namespace.streamManagement))
     }
 
+    /// Asks the server now for an ack of everything sent since the last request (XEP-0198
+    /// `<r/>`), rather than at the next batch or after the pause timer: for a sender that
+    /// stops because its window of unacknowledged stanzas is full.
+    package func requestAcknowledgement() {
+        if streamManagement.unacknowledgedCount > acknowledgedRequestedAt { requestAck() }
+    }
+
     /// Asks for an ack shortly after sending pauses, so the last stanzas of a burst are not
     /// left waiting for the next batch.
     func scheduleAckRequest() {

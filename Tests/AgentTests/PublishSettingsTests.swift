@@ -22,7 +22,7 @@ import XMPPCore
         #expect(p.target == .pep)
         #expect(p.node == "urn:xmpp:iot:sensordata")
         #expect(p.nodeConfiguration == NodeConfiguration(persistItems: true, maxItems: 1, accessModel: .presence))
-        #expect(p.window == 64 && p.readBatches == 32)
+        #expect(p.window == 128 && p.readBatches == 32)
         #expect(p.nodeID == "simulated" && p.account.description == "sensor-7@example.org")
         #expect(try parse("").publish.ackEvery == 25)
     }

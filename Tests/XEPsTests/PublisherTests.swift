@@ -52,6 +52,8 @@ actor ScriptedTransport: PublishTransport {
     }
 
     var streamManagementActive: Bool { smActive }
+    private(set) var ackRequests = 0
+    func requestAcknowledgement() { ackRequests += 1 }
 
     func set(online: Bool? = nil, generation: Int? = nil, smActive: Bool? = nil, features: Set<String>? = nil) {
         if let online { self.online = online }
@@ -175,6 +177,7 @@ func eventually(timeout: Duration = .seconds(10), _ condition: () async -> Bool)
         _ = try await rig.sent(3)
         try await Task.sleep(for: .milliseconds(50))
         #expect(await rig.transport.sent.count == 3)
+        #expect(await rig.transport.ackRequests >= 1, "a full window asks for an ack at once")
         await rig.transport.answerAll()
         await rig.publisher.handle(.acknowledged([StanzaTag(6)]))
         let sent = try await rig.sent(5)

@@ -21,7 +21,7 @@ package struct PublishSettings: Sendable {
     package var accessModel: NodeConfiguration.AccessModel?
     package var maxItems = 1
     package var persistItems = true
-    package var window = 64
+    package var window = 128
     package var readBatches = 32
     /// XEP-0198: ask the server for an ack after this many stanzas.
     package var ackEvery = 25

@@ -30,7 +30,7 @@ package struct PublishConfiguration: Sendable {
     package var account: JID
     /// The most publishes in flight (sent, not settled). Bounds memory during a long flush and
     /// how long a readout reply may wait behind publishes.
-    package var window = 64
+    package var window = 128
     /// Outbox batches read per query.
     package var readBatches = 32
     /// How long one publish waits for its answer.

@@ -14,6 +14,8 @@ package protocol PublishTransport: Sendable {
     func request(_ iq: XMLElement, timeout: Duration?) async -> Result<XMLElement, RequestError>
     /// Whether XEP-0198 is on for the current stream.
     var streamManagementActive: Bool { get async }
+    /// Asks the server for an XEP-0198 ack of what was sent, now.
+    func requestAcknowledgement() async
 }
 
 extension XMPPSession: PublishTransport {}

@@ -51,6 +51,7 @@ package actor Publisher {
     /// Batches whose first reading is at or below this were not published live: they get `<delay/>`.
     private var delayedThrough: UInt64 = 0
     private var nextRequest: UInt64 = 0
+    private var sentSinceAckRequest = 0
     /// Refusals in a row, and the timer that ends a hold.
     var failures = 0
     var lastFailure: String?
@@ -221,6 +222,17 @@ package actor Publisher {
     }
 
     private func fill() async {
+        await sendWhileThereIsRoom()
+        // A full window waits for acks: ask for them now rather than when the session's pause
+        // timer fires, or a server that answers before it acks would stall every window for
+        // that long. Not after every refill of one slot, though: that would be an `<r/>` per publish.
+        if tracking, online, window.isFull, sentSinceAckRequest >= max(1, configuration.window / 4) {
+            sentSinceAckRequest = 0
+            await transport.requestAcknowledgement()
+        }
+    }
+
+    private func sendWhileThereIsRoom() async {
         while canSend {
             if readIndex == readAhead.count {
                 guard window.cursor < available else { return }
@@ -261,7 +273,9 @@ package actor Publisher {
             [weak self] result in
             Task { await self?.answered(requestID, result) }
         }
-        if !sent {
+        if sent {
+            sentSinceAckRequest += 1
+        } else {
             window.unsend(requestID)
             forgetReadAhead()
         }

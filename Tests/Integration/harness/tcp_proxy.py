@@ -87,6 +87,8 @@ class TcpProxy:
                 _reset(client)
                 continue
             server.settimeout(None)
+            for s in (client, server):  # forward each chunk at once: no Nagle delay added by the proxy
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with self._lock:
                 self._pairs.append((client, server))
                 self.connections += 1
