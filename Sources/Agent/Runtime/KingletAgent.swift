@@ -20,6 +20,7 @@ package final class KingletAgent: Sendable {
     private let sampler: Sampler
     private let store: ReadingStore
     private let router: StanzaRouter
+    private let presence: PresenceService
     private let log = Logger("agent")
 
     /// Opens the outbox, prepares the device and the session. Fails only on what the operator
@@ -52,16 +53,45 @@ package final class KingletAgent: Sendable {
         let access = AccessPolicy(
             operators: configuration.access.operators, viewers: configuration.access.viewers,
             account: configuration.xmpp.jid)
-        router = Self.makeRouter(session: session, access: access, sampler: sampler, store: store)
+        let context = FeatureContext(configuration: configuration, access: access)
+        let iqHandlers = Self.iqFeatures(session: session, sampler: sampler, store: store, context: context)
+        let device = DeviceDiscoInfo(
+            name: configuration.presence.name ?? sampler.profile.name, handlers: iqHandlers, sampler: sampler,
+            operatingSystem: context.operatingSystem)
+        presence = PresenceService(
+            session: session, configuration: configuration.presence, device: device, sampler: sampler, store: store,
+            roster: context.roster, access: access)
+        router = Self.makeRouter(session: session, sampler: sampler, iqHandlers: iqHandlers, device: device, presence: presence, context: context)
     }
 
-    /// Every feature the agent answers, in one explicit list.
-    private static func makeRouter(session: XMPPSession, access: AccessPolicy, sampler: Sampler, store: ReadingStore) -> StanzaRouter {
-        StanzaRouter(
-            session: session, access: access,
-            iqHandlers: [PingHandler()],
+    /// Every IQ feature the agent answers, in one explicit list: disco#info and the caps
+    /// advertise exactly these (plus disco itself).
+    private static func iqFeatures(session: XMPPSession, sampler: Sampler, store: ReadingStore, context: FeatureContext) -> [any IQHandler] {
+        [
+            PingHandler(),
+            VersionHandler(operatingSystem: context.operatingSystem),
+            LastActivityHandler(activity: context.activity),
+            RosterPushHandler(roster: context.roster, account: context.access.accountJID),
+        ]
+    }
+
+    /// The router over every feature: the IQ features, disco, and the message and presence
+    /// handlers.
+    private static func makeRouter(
+        session: XMPPSession, sampler: Sampler, iqHandlers: [any IQHandler], device: DeviceDiscoInfo, presence: PresenceService,
+        context: FeatureContext
+    ) -> StanzaRouter {
+        // Features that own disco nodes (the XEP-0050 commands node) are listed here.
+        let nodeProviders: [any DiscoNodeProvider] = []
+        let disco = DiscoHandler(
+            device: device, sensors: SensorNodes(sampler: sampler, features: device.features), providers: nodeProviders,
+            ownJID: { await session.boundJID })
+        return StanzaRouter(
+            session: session, access: context.access,
+            iqHandlers: iqHandlers + [disco],
             messageHandlers: [],
-            presenceHandlers: [SubscriptionHandler(session: session)])
+            presenceHandlers: [SubscriptionHandler(presence: presence, roster: context.roster, account: context.access.accountJID)],
+            activity: context.activity)
     }
 
     /// Runs until a signal stops it; returns the exit status.
@@ -73,12 +103,13 @@ package final class KingletAgent: Sendable {
         let recorder = Task { [sampler, store] in
             for await batch in sampler.batches { await store.append(batch) }
         }
+        await presence.start()
         let sessionTask = Task { await session.run() }
-        let stopper = Task { [session, sampler] in
+        let stopper = Task { [session, sampler, presence] in
             for await number in signals.signals {
                 Logger("agent").info("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down")
                 await sampler.stop()
-                await session.stop(goodbye: XMLElement("presence", namespace: Namespace.client, attributes: ["type": "unavailable"]))
+                await session.stop(goodbye: await presence.goodbye())
                 return
             }
         }
@@ -96,12 +127,26 @@ package final class KingletAgent: Sendable {
     private func handle(_ event: SessionEvent) async {
         switch event {
         case .online(_, let resumed):
-            if !resumed { await session.send(XMLElement("presence", namespace: Namespace.client)) }
+            await presence.online(resumed: resumed)
         case .stanza(let stanza):
             await router.route(stanza)
         case .offline, .acknowledged, .unacknowledged:
             break
         }
+    }
+}
+
+/// What the features share: the access policy, the roster, the activity clock for XEP-0012,
+/// and the OS as far as the config lets it be told.
+private struct FeatureContext {
+    let access: AccessPolicy
+    let roster = Roster()
+    let activity = ActivityClock()
+    let operatingSystem: OperatingSystem?
+
+    init(configuration: AgentConfiguration, access: AccessPolicy) {
+        self.access = access
+        operatingSystem = configuration.presence.discloseOperatingSystem ? OperatingSystem.current() : nil
     }
 }
 
