@@ -6,6 +6,7 @@ import Glibc
 /// Every in-process benchmark, in the order they run. Each returns its figures.
 let benchmarks: [(name: String, run: () async throws -> [Figure])] = [
     ("harness", harnessSelfCheck),
+    ("crypto", cryptoBenchmark),
 ]
 
 let only = CommandLine.arguments.dropFirst().first
