@@ -179,7 +179,8 @@ package final class TLSSession {
     /// One line for the log, e.g. `TLSv1.2 TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384, ALPN xmpp-client`.
     package var summary: String {
         guard case .established = state else { return "TLS not established" }
-        var line = String(cString: mbedtls_ssl_get_version(ssl)) + " " + String(cString: mbedtls_ssl_get_ciphersuite(ssl))
+        var line = String(cString: mbedtls_ssl_get_version(ssl))
+        line += " " + String(cString: mbedtls_ssl_get_ciphersuite(ssl))
         if let alpn = negotiatedALPN { line += ", ALPN \(alpn)" }
         if credentials.clientChain != nil { line += ", client certificate" }
         if !credentials.configuration.pinnedKeySHA256.isEmpty { line += ", key pinned" }
