@@ -63,7 +63,7 @@ private func handshakeFigures() throws -> [Figure] {
         let made = run(
             ["/usr/bin/openssl", "req", "-x509", "-nodes", "-days", "1", "-subj", "/CN=bench.test",
              "-addext", "subjectAltName=DNS:bench.test", "-keyout", key, "-out", cert] + keyAlgorithm)
-        guard made == 0 else { throw BenchError("openssl req failed") }
+        guard made == 0 else { throw BenchmarkError("openssl req failed") }
         let server = try ChildProcess(
             ["/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", cert, "-key", key, "-rev"])
         defer { server.stop() }
@@ -90,11 +90,6 @@ private func handshakeFigures() throws -> [Figure] {
     return figures
 }
 
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 /// Heap held by one session: the most seen during the handshake, and once established.
 private struct HeapProbe {
     var base = heapInUse()
@@ -115,7 +110,7 @@ private func echoOnce(port: UInt16, _ credentials: TLSCredentials, probe: inout 
     let connected = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard connected == 0 else { throw BenchError("connect failed: errno \(errno)") }
+    guard connected == 0 else { throw BenchmarkError("connect failed: errno \(errno)") }
     // Without it, delayed ACKs between s_server's small writes and ours dominate the figure.
     var one: Int32 = 1
     setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -124,7 +119,7 @@ private func echoOnce(port: UInt16, _ credentials: TLSCredentials, probe: inout 
     let session = try TLSSession(credentials: credentials, fd: fd)
     func wait(_ result: TLSTransfer) throws {
         var entry = pollfd(fd: fd, events: Int16(result == .wantWrite ? POLLOUT : POLLIN), revents: 0)
-        guard poll(&entry, 1, 5000) > 0 else { throw BenchError("timed out") }
+        guard poll(&entry, 1, 5000) > 0 else { throw BenchmarkError("timed out") }
     }
     while true {
         probe.sample()
@@ -144,7 +139,7 @@ private func echoOnce(port: UInt16, _ credentials: TLSCredentials, probe: inout 
         result = try buffer.withUnsafeMutableBytes { try session.read(into: $0) }
         if result == .wantRead || result == .wantWrite { try wait(result) }
     } while result == .wantRead || result == .wantWrite
-    guard case .bytes = result else { throw BenchError("no echo") }
+    guard case .bytes = result else { throw BenchmarkError("no echo") }
     session.closeNotify()
 }
 
@@ -180,7 +175,7 @@ private final class ChildProcess {
 
     init(_ argv: [String]) throws {
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw BenchError("pipe failed") }
+        guard pipe(&fds) == 0 else { throw BenchmarkError("pipe failed") }
         (pid, output) = (try spawn(argv, stdoutFD: fds[1], closeInChild: fds[0]), fds[0])
         close(fds[1])
         _ = fcntl(output, F_SETFL, fcntl(output, F_GETFL) | O_NONBLOCK)
@@ -197,7 +192,7 @@ private final class ChildProcess {
                 if let port = UInt16(line.dropFirst("ACCEPT 127.0.0.1:".count)) { return port }
             }
         }
-        throw BenchError("s_server did not start: \(text)")
+        throw BenchmarkError("s_server did not start: \(text)")
     }
 
     /// Reads what is waiting, so the child never blocks on a full pipe.
@@ -249,6 +244,6 @@ private func spawn(_ argv: [String], stdoutFD: Int32, closeInChild: Int32?) thro
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
     var pid = pid_t()
     let status = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, environ)
-    guard status == 0 else { throw BenchError("spawn \(argv[0]): errno \(status)") }
+    guard status == 0 else { throw BenchmarkError("spawn \(argv[0]): errno \(status)") }
     return pid
 }

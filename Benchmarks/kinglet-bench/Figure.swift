@@ -45,12 +45,3 @@ enum Stopwatch {
         return -1
     }
 }
-
-/// Proves the harness measures something: a fixed amount of work takes non-zero time.
-func harnessSelfCheck() async throws -> [Figure] {
-    let start = Stopwatch.now()
-    var x: UInt64 = 1
-    for i in 0..<1_000_000 { x = x &* 6364136223846793005 &+ UInt64(i) }
-    let elapsed = Stopwatch.now() - start
-    return [Figure(name: "harness.loop", value: elapsed * 1e3 + Double(x & 0), unit: "ms per 1e6 iterations")]
-}

@@ -5,11 +5,25 @@ import Glibc
 
 /// Every in-process benchmark, in the order they run. Each returns its figures.
 let benchmarks: [(name: String, run: () async throws -> [Figure])] = [
-    ("harness", harnessSelfCheck),
+    ("toml", tomlBench),
+    ("xml-parse", xmlParseBenchmark),
+    ("store", storeBenchmark),
+    ("sampler", samplerBenchmark),
     ("crypto", cryptoBenchmark),
 ]
 
-let only = CommandLine.arguments.dropFirst().first
+let words = Array(CommandLine.arguments.dropFirst())
+if words.first == "chat-flood" {
+    // Needs a server: Benchmarks/bench_agent.py starts one and runs this.
+    do {
+        for figure in try await chatFlood(Array(words.dropFirst())) { print(figure.line) }
+        exit(0)
+    } catch {
+        print("chat-flood: failed: \(error)")
+        exit(1)
+    }
+}
+let only = words.first
 for benchmark in benchmarks where only == nil || benchmark.name == only {
     do {
         for figure in try await benchmark.run() {

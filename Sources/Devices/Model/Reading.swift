@@ -18,10 +18,13 @@ package struct Reading: Sendable, Hashable {
     package var timestamp: Timestamp
     /// Why the source failed, for the XEP-0323 `<error>` text and the status line.
     package var errorText: String?
+    /// The field is a control's current value: XEP-0323 marks it `writable='true'` and XEP-0325
+    /// accepts a parameter of the same name.
+    package var writable: Bool
 
     package init(
         sequence: UInt64 = 0, name: String, value: FieldValue?, unit: String = "", fieldType: FieldType = .momentary,
-        qos: QoS = .automaticReadout, timestamp: Timestamp, errorText: String? = nil
+        qos: QoS = .automaticReadout, timestamp: Timestamp, errorText: String? = nil, writable: Bool = false
     ) {
         self.sequence = sequence
         self.name = name
@@ -31,6 +34,7 @@ package struct Reading: Sendable, Hashable {
         self.qos = qos
         self.timestamp = timestamp
         self.errorText = errorText
+        self.writable = writable
     }
 
     /// A reading that records a failed source: no value, the `error` QoS flag and a reason.

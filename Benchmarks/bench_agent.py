@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Process-level benchmarks of the real kinglet binary, run by `make bench`:
+
+- the stripped release binary built with --static-swift-stdlib (size);
+- the agent's private (RssAnon) and total (VmRSS) memory, connected over TLS to a local
+  Prosody with SQLite open, after it has settled;
+- CPU time to send 20,000 chat messages over TLS (kinglet-bench chat-flood, which drives the
+  same session code the agent runs), compared with the DESIGN.md budget.
+
+Each figure is printed as `name  value unit`, like kinglet-bench's."""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "Tests", "Integration"))
+
+from conftest import PASSWORDS, start_prosody  # noqa: E402
+from harness.agent import Agent, base_config, render_config  # noqa: E402
+from harness.wait import wait_until  # noqa: E402
+
+
+def figure(name, value, unit):
+    print(f"{name:<44}{value} {unit}", flush=True)
+
+
+def status_kib(pid, field):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return -1
+
+
+def idle_memory(binary, workdir, prosody, settle):
+    config = base_config(prosody, workdir)
+    config["log"] = {"level": "info"}
+    os.environ["KINGLET_BIN"] = binary
+    agent = Agent(workdir, config, name="idle").start()
+    agent.wait_online(timeout=30)
+    time.sleep(settle)  # let it settle into its idle state; this is the measurement window, not a wait for a condition
+    pid = agent.process.pid
+    figure("agent.idle.rss_anon", round(status_kib(pid, "RssAnon") / 1024, 2), "MiB (budget: <= 1.9 MiB, the C agent)")
+    figure("agent.idle.vm_rss", round(status_kib(pid, "VmRSS") / 1024, 2), "MiB (budget: <= 10 MiB)")
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = (int(fields[11]) + int(fields[12])) / ticks
+    figure("agent.idle.cpu_during_settle", round(cpu, 3), f"s of CPU since start (incl. login), {settle}s run")
+    agent.stop()
+
+
+def chat_flood(bench_binary, workdir, prosody, count):
+    config = base_config(prosody, workdir)
+    config["log"] = {"level": "warning"}
+    path = os.path.join(workdir, "flood.toml")
+    with open(path, "w") as f:
+        f.write(render_config(config))
+    result = subprocess.run([bench_binary, "chat-flood", "--config", path, "--to", prosody.jid("alice"),
+                             "--count", str(count)], capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        print(result.stdout + result.stderr, file=sys.stderr)
+        raise SystemExit("chat-flood failed")
+    sys.stdout.write(result.stdout)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--binary", required=True, help="the stripped static release binary")
+    parser.add_argument("--bench", default=os.path.join(REPO, ".build", "release", "kinglet-bench"))
+    parser.add_argument("--settle", type=float, default=10.0)
+    parser.add_argument("--messages", type=int, default=20000)
+    args = parser.parse_args()
+
+    figure("binary.static_stripped.size", round(os.path.getsize(args.binary) / 1e6, 2), "MB (budget: <= 16 MB)")
+    with tempfile.TemporaryDirectory(prefix="kinglet-bench-") as workdir:
+        prosody = start_prosody(workdir, log_level="warn")
+        try:
+            idle_memory(os.path.abspath(args.binary), workdir, prosody, args.settle)
+            chat_flood(args.bench, workdir, prosody, args.messages)
+        finally:
+            prosody.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+package import Devices
+package import TOML
+
+/// The `[device]` section: which profile describes the board, and overrides for it.
+package struct DeviceSettings: Sendable {
+    package var profile: DeviceProfile
+    /// Simulator seed override, for reproducible demos and tests.
+    package var seed: UInt64?
+
+    static let keys: Set<String> = ["profile", "seed", "interval"]
+
+    /// Reads the section and loads the profile it names: a path (relative to the config file)
+    /// or a bare name looked up beside the config, in `Devices/` and in /usr/share/kinglet/devices.
+    package init(_ table: TOMLTable, configDirectory: String) throws(TOMLError) {
+        try table.rejectUnknownKeys(allowed: Self.keys)
+        let reference = try table.requireString("profile")
+        let resolved = reference.contains("/") && !reference.hasPrefix("/") ? configDirectory + "/" + reference : reference
+        let directories = [configDirectory + "/devices"] + DeviceProfile.searchDirectories
+        do {
+            profile = try DeviceProfile.load(reference: resolved, searchDirectories: directories)
+        } catch {
+            if error.line == 0 && error.file == resolved {
+                throw table.error(error.message, at: "profile")  // not found: point at the config line
+            }
+            throw TOMLError(file: error.file, line: error.line, message: error.message)
+        }
+        if let interval = try table.duration("interval") {
+            guard interval >= .milliseconds(10) else { throw table.error("interval must be at least 10ms", at: "interval") }
+            profile = profile.overridingInterval(interval)
+        }
+        if let seed = try table.integer("seed") {
+            guard seed >= 0 else { throw table.error("seed must not be negative", at: "seed") }
+            self.seed = UInt64(seed)
+        }
+    }
+}

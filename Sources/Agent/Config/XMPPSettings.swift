@@ -1,0 +1,140 @@
+package import Support
+import Crypto
+package import TOML
+package import XMPPCore
+
+/// The `[xmpp]` section: who the agent is and how it reaches its server.
+package struct XMPPSettings: Sendable {
+    package var jid: JID
+    package var password: Secret?
+    package var host: String?
+    package var port: UInt16?
+    package var directTLS = false
+    package var resource = "kinglet"
+    package var caFile: String?
+    /// SHA-256 digests of acceptable server public keys (SubjectPublicKeyInfo).
+    package var pinnedKeys: [[UInt8]] = []
+    package var certFile: String?
+    package var keyFile: String?
+    package var connectTimeout: Duration = .seconds(15)
+    package var reconnectInitial: Duration = .seconds(1)
+    package var reconnectMax: Duration = .seconds(60)
+    /// Idle time after which the agent pings the server to prove the stream is alive.
+    package var pingInterval: Duration = .seconds(60)
+    package var pingTimeout: Duration = .seconds(20)
+    package var maxStanzaBytes = 256 * 1024
+
+    static let keys: Set<String> = [
+        "jid", "password", "password_file", "host", "port", "direct_tls", "resource", "ca_file", "pin_sha256",
+        "cert_file", "key_file", "connect_timeout", "reconnect_initial", "reconnect_max", "ping_interval",
+        "ping_timeout", "max_stanza_size",
+    ]
+
+    /// Reads and checks the section. Warnings (a world-readable password file) go to `warn`.
+    package init(_ table: TOMLTable, warn: (String) -> Void) throws(TOMLError) {
+        try table.rejectUnknownKeys(allowed: Self.keys)
+        let text = try table.requireString("jid")
+        do {
+            jid = try JID(text)
+        } catch {
+            throw table.error("\(error) ('\(text)')", at: "jid")
+        }
+        guard jid.local != nil else { throw table.error("jid must be an account (user@domain), not '\(text)'", at: "jid") }
+        if let resource = jid.resource { self.resource = resource }
+        password = try Self.password(table, warn: warn)
+        host = try table.string("host")
+        if let port = try table.integer("port") {
+            guard (1...65535).contains(port) else { throw table.error("port must be between 1 and 65535", at: "port") }
+            self.port = UInt16(port)
+        }
+        directTLS = try table.bool("direct_tls") ?? false
+        if let resource = try table.string("resource") {
+            guard (try? jid.bare.with(resource: resource)) != nil else {
+                throw table.error("resource '\(resource)' is not a valid resource part", at: "resource")
+            }
+            self.resource = resource
+        }
+        caFile = try Self.readableFile(table, "ca_file")
+        certFile = try Self.readableFile(table, "cert_file")
+        keyFile = try Self.readableFile(table, "key_file")
+        if (certFile == nil) != (keyFile == nil) {
+            throw table.error("cert_file and key_file go together: set both or neither", at: certFile == nil ? "key_file" : "cert_file")
+        }
+        guard password != nil || certFile != nil else {
+            throw table.error("set password, password_file, or cert_file and key_file (for SASL EXTERNAL)", at: nil)
+        }
+        pinnedKeys = try Self.pins(table)
+        connectTimeout = try table.duration("connect_timeout") ?? connectTimeout
+        reconnectInitial = try table.duration("reconnect_initial") ?? reconnectInitial
+        reconnectMax = try table.duration("reconnect_max") ?? reconnectMax
+        pingInterval = try table.duration("ping_interval") ?? pingInterval
+        pingTimeout = try table.duration("ping_timeout") ?? pingTimeout
+        if let size = try table.byteSize("max_stanza_size") {
+            guard size >= 4096 && size <= 64 << 20 else {
+                throw table.error("max_stanza_size must be between 4kB and 64MiB", at: "max_stanza_size")
+            }
+            maxStanzaBytes = Int(size)
+        }
+        guard reconnectInitial <= reconnectMax else {
+            throw table.error("reconnect_initial must not exceed reconnect_max", at: "reconnect_initial")
+        }
+    }
+
+    private static func password(_ table: TOMLTable, warn: (String) -> Void) throws(TOMLError) -> Secret? {
+        let inline = try table.string("password")
+        let file = try table.string("password_file")
+        switch (inline, file) {
+        case (.some, .some):
+            throw table.error("set password or password_file, not both", at: "password_file")
+        case (.some(let value), nil):
+            guard !value.isEmpty else { throw table.error("password is empty", at: "password") }
+            return Secret(value)
+        case (nil, .some(let path)):
+            let text: String
+            do {
+                text = try FileIO.readText(path, limit: 64 * 1024)
+            } catch {
+                throw table.error("cannot read password_file \(path): \(error)", at: "password_file")
+            }
+            if let mode = FileIO.mode(path), mode & 0o007 != 0 {
+                warn("password_file \(path) is readable by other users (mode \(String(mode, radix: 8))); chmod 600 it")
+            }
+            // One trailing newline is what editors and `echo` leave; it is not part of the password.
+            var value = Substring(text)
+            if value.hasSuffix("\n") { value = value.dropLast() }
+            if value.hasSuffix("\r") { value = value.dropLast() }
+            guard !value.isEmpty else { throw table.error("password_file \(path) is empty", at: "password_file") }
+            return Secret(String(value))
+        case (nil, nil):
+            return nil
+        }
+    }
+
+    private static func readableFile(_ table: TOMLTable, _ key: String) throws(TOMLError) -> String? {
+        guard let path = try table.string(key) else { return nil }
+        do {
+            _ = try FileIO.read(path, limit: 1)
+        } catch {
+            throw table.error("cannot read \(key) \(path): \(error)", at: key)
+        }
+        return path
+    }
+
+    /// `pin_sha256` as one string or an array, in the forms `TLSConfiguration.parsePin` reads.
+    private static func pins(_ table: TOMLTable) throws(TOMLError) -> [[UInt8]] {
+        let values: [String]
+        if case .string(let one)? = table["pin_sha256"] {
+            values = [one]
+        } else {
+            values = try table.stringArray("pin_sha256") ?? []
+        }
+        var pins: [[UInt8]] = []
+        for value in values {
+            guard let pin = TLSConfiguration.parsePin(value) else {
+                throw table.error("pin_sha256 '\(value)' is not a SHA-256 digest in base64 (sha256/...) or hex", at: "pin_sha256")
+            }
+            pins.append(pin)
+        }
+        return pins
+    }
+}

@@ -1,0 +1,122 @@
+import Support
+
+extension Sampler {
+    /// Validates `value` against the control's type and limits (nothing reaches the target when
+    /// it fails), writes it, reads it back where the target allows, and returns the value now
+    /// applied. The new value is also published in a batch when it changed. Every error names
+    /// the parameter.
+    package func apply(_ name: String, _ value: ControlValue) async throws(ControlError) -> ControlValue {
+        guard let index = controlSlots.firstIndex(where: { $0.definition.name == name }) else {
+            throw ControlError(name, .unknownParameter, "no control named '\(name)'")
+        }
+        let definition = controlSlots[index].definition
+        let valid = try definition.validate(value)
+        await prepareIfNeeded()
+        // What preparing found goes out before the change, so the record shows both.
+        emit(pendingControlReadings())
+        guard !controlSlots[index].busy else {
+            throw ControlError(name, .busy, "a previous set of \(name) is still running")
+        }
+        controlSlots[index].busy = true
+        defer { controlSlots[index].busy = false }
+        let output = controlSlots[index].output
+        let result = await Self.perform(output, output.mayBlock) { target throws(DeviceError) in
+            try target.write(valid, definition)
+        }
+        switch result {
+        case .failure(let error):
+            controlSlots[index].failure = error
+            logger.warning("\(name): \(error)")
+            throw ControlError(name, .failed, error.description)
+        case .success(let readback):
+            let applied = readback ?? valid
+            settle(index, .success(applied), fallback: applied)
+            emit(pendingControlReadings())
+            return applied
+        }
+    }
+
+    /// Runs an output operation inline, or on its own thread when the output may block.
+    static func perform<T: Sendable>(
+        _ output: any ControlOutput, _ blocking: Bool,
+        _ body: @escaping @Sendable (any ControlOutput) throws(DeviceError) -> T
+    ) async -> Result<T, DeviceError> {
+        let run: @Sendable () -> Result<T, DeviceError> = {
+            do throws(DeviceError) {
+                return .success(try body(output))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return blocking ? await OffloadThread.run(run) : run()
+    }
+
+    /// Records the outcome of a prepare or write: the value read back (or `fallback` when the
+    /// target cannot be read), or the failure.
+    func settle(_ index: Int, _ result: Result<ControlValue?, DeviceError>, fallback: ControlValue) {
+        switch result {
+        case .success(let value):
+            let new = value ?? controlSlots[index].value ?? fallback
+            if new != controlSlots[index].value || controlSlots[index].failure != nil || controlSlots[index].changedAt == nil {
+                controlSlots[index].unpublished = true
+            }
+            controlSlots[index].value = new
+            controlSlots[index].failure = nil
+            controlSlots[index].changedAt = clock.wallTime()
+        case .failure(let error):
+            logger.warning("\(controlSlots[index].definition.name): \(error)")
+            controlSlots[index].failure = error
+            controlSlots[index].unpublished = true
+            controlSlots[index].changedAt = clock.wallTime()
+        }
+    }
+
+    /// Readings of the controls whose value changed since they were last published.
+    func pendingControlReadings() -> [Reading] {
+        var readings: [Reading] = []
+        for index in controlSlots.indices where controlSlots[index].unpublished {
+            controlSlots[index].unpublished = false
+            readings.append(controlSlots[index].reading(at: clock.wallTime()))
+        }
+        return readings
+    }
+}
+
+/// A control and what the sampler knows of its target.
+struct ControlSlot: Sendable {
+    let definition: ControlDefinition
+    let output: any ControlOutput
+    /// The value last applied or read back; nil until the target was prepared.
+    var value: ControlValue?
+    var changedAt: Timestamp?
+    /// Why the last prepare or write failed; cleared by the next success.
+    var failure: DeviceError?
+    /// A write is running: a second set waits for no one and is refused.
+    var busy = false
+    /// The value changed and has not been published yet.
+    var unpublished = false
+    /// Why there is no value yet, when that is not a failure.
+    var note: String?
+
+    init(definition: ControlDefinition, output: any ControlOutput) {
+        self.definition = definition
+        self.output = output
+    }
+
+    /// The control as a readout field: its value, or the failure when it has none or the
+    /// last write failed.
+    func reading(at now: Timestamp) -> Reading {
+        let stamp = changedAt ?? now
+        if let failure {
+            return Reading(
+                name: definition.name, value: nil, unit: definition.unit, fieldType: definition.fieldType, qos: .error,
+                timestamp: stamp, errorText: failure.description, writable: true)
+        }
+        guard let value else {
+            return Reading(
+                name: definition.name, value: nil, unit: definition.unit, fieldType: definition.fieldType,
+                qos: [.missing, .inProgress], timestamp: now, errorText: note ?? "not ready yet", writable: true)
+        }
+        return definition.reading(value, at: stamp)
+    }
+}

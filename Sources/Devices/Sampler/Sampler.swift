@@ -1,0 +1,302 @@
+import Support
+
+/// What a sampler needs from the world: clocks and where the Linux interfaces live.
+package struct SamplerEnvironment: Sendable {
+    package var clock: any SamplerClock
+    package var paths: HostPaths
+    /// Replaces the profile's seed (simulator and jitter) when set.
+    package var seed: UInt64?
+
+    package init(clock: any SamplerClock = SystemSamplerClock(), paths: HostPaths = .system, seed: UInt64? = nil) {
+        self.clock = clock
+        self.paths = paths
+        self.seed = seed
+    }
+}
+
+/// Samples a profile's sensors on their schedules and drives its controls.
+///
+/// - `batches` carries the readings that passed the change filter, one batch per tick (a slow
+///   source's reading arrives in a batch of its own when it completes), with sequence numbers
+///   rising by one from `startSequence + 1`. The store persists them and hands the last one back
+///   at the next start, so numbers keep rising across restarts.
+/// - `currentReadings` answers readouts from the latest values at once, never waiting on a source.
+/// - `apply` validates a control value before it reaches the target, writes it, reads it back.
+///
+/// Quick sources (sysfs, /proc, statvfs, the simulator) are read inside the actor; sources and
+/// outputs that may block (commands, 1-wire) run on their own threads, so none holds up another.
+package actor Sampler {
+    package nonisolated let profile: DeviceProfile
+    package nonisolated let controls: [ControlDefinition]
+    package nonisolated let batches: AsyncStream<ReadingBatch>
+    private let continuation: AsyncStream<ReadingBatch>.Continuation
+    let clock: any SamplerClock
+    let logger = Logger("sampler")
+
+    var sensors: [SensorSlot]
+    var controlSlots: [ControlSlot]
+    private var schedule: SamplingSchedule
+    /// The last sequence number handed out.
+    package private(set) var lastSequence: UInt64
+    private var loop: Task<Void, Never>?
+    private var preparation: Task<Void, Never>?
+    private var stopped = false
+    private var overruns = 0
+
+    package init(profile: DeviceProfile, environment: SamplerEnvironment = SamplerEnvironment(), startSequence: UInt64 = 0) {
+        self.profile = profile
+        self.controls = profile.controls
+        self.clock = environment.clock
+        self.lastSequence = startSequence
+        let seed = environment.seed ?? profile.seed
+        self.sensors = profile.sensors.map { definition in
+            SensorSlot(
+                definition: definition,
+                source: SourceFactory.make(definition.source, name: definition.name, paths: environment.paths, seed: seed))
+        }
+        self.controlSlots = profile.controls.map { definition in
+            ControlSlot(definition: definition, output: OutputFactory.make(definition.target, paths: environment.paths))
+        }
+        self.schedule = SamplingSchedule(
+            intervals: profile.sensors.map(\.interval), start: environment.clock.now(), jitter: profile.jitter,
+            seed: seed)
+        (self.batches, self.continuation) = AsyncStream.makeStream(of: ReadingBatch.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Prepares the outputs (holding GPIO lines, writing initial values), takes the first sample
+    /// of every sensor and keeps sampling on schedule until `stop`. Calling it again does nothing.
+    package func start() async {
+        guard loop == nil, !stopped else { return }
+        await prepareIfNeeded()
+        schedule.rebase(to: clock.now())
+        await tick()
+        loop = Task { await self.run() }
+    }
+
+    /// Stops sampling and ends `batches`. Reads still running finish on their threads and are
+    /// dropped. A stopped sampler does not start again.
+    package func stop() {
+        stopped = true
+        loop?.cancel()
+        loop = nil
+        continuation.finish()
+    }
+
+    private func run() async {
+        while !Task.isCancelled, !stopped, let next = schedule.nextDue {
+            do {
+                try await clock.sleep(until: next)
+            } catch {
+                return
+            }
+            if Task.isCancelled || stopped { return }
+            await tick()
+        }
+    }
+
+    /// Samples the sensors due now and publishes what passes the change filter, together with
+    /// control values that changed. The loop calls it; tests call it directly after moving a
+    /// manual clock.
+    package func tick() async {
+        await prepareIfNeeded()
+        let now = clock.now()
+        var kept: [Reading] = pendingControlReadings()
+        for index in schedule.takeDue(at: now) where !sensors[index].absent {
+            if sensors[index].source.mayBlock {
+                launchBlockingRead(index, at: now)
+            } else {
+                let result = Self.read(sensors[index].source, at: now)
+                if let reading = record(index, result, at: now) { kept.append(reading) }
+            }
+        }
+        emit(kept)
+    }
+
+    /// Reads every sensor now, waiting for slow ones, and updates the current values without
+    /// publishing anything: for `kinglet read`, which shows a table and has no outbox. Unless
+    /// the sampler was started, controls are only looked at, never written: reading a device
+    /// must not switch its relays.
+    package func refresh() async {
+        if preparation == nil { await peekControls() }
+        let now = clock.now()
+        let work = sensors.map { ($0.source) }
+        await withTaskGroup(of: (Int, Result<RawValue, DeviceError>).self) { group in
+            for (index, source) in work.enumerated() where !sensors[index].absent {
+                if source.mayBlock {
+                    group.addTask { (index, await OffloadThread.run { Self.read(source, at: now) }) }
+                } else {
+                    update(index, Self.read(source, at: now))
+                }
+            }
+            for await (index, result) in group { update(index, result) }
+        }
+    }
+
+    /// The latest reading of each sensor and the current value of each control (as writable
+    /// fields), in profile order, optionally limited to some names and field types. Answers at
+    /// once from what was last read.
+    package func currentReadings(names: Set<String>? = nil, types: Set<FieldType>? = nil) -> [Reading] {
+        let now = clock.wallTime()
+        let all = sensors.filter { !$0.absent }.map { $0.current(at: now) } + controlSlots.map { $0.reading(at: now) }
+        return all.filter { reading in
+            (names.map { $0.contains(reading.name) } ?? true) && (types.map { $0.contains(reading.fieldType) } ?? true)
+        }
+    }
+
+    /// Failing sources and outputs, for the presence status line.
+    package func health() -> DeviceHealth {
+        var problems: [DeviceHealth.Problem] = []
+        for slot in sensors where !slot.absent {
+            if let reason = slot.latest?.errorText { problems.append(.init(name: slot.definition.name, reason: reason)) }
+        }
+        for slot in controlSlots {
+            if let failure = slot.failure { problems.append(.init(name: slot.definition.name, reason: failure.description)) }
+        }
+        return DeviceHealth(
+            sensorCount: sensors.count { !$0.absent }, controlCount: controlSlots.count, problems: problems,
+            overruns: overruns + schedule.missedTicks)
+    }
+
+    // MARK: - Reading
+
+    static func read(_ source: any SensorSource, at time: Duration) -> Result<RawValue, DeviceError> {
+        do {
+            return .success(try source.read(at: time))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    private func launchBlockingRead(_ index: Int, at now: Duration) {
+        guard !sensors[index].inFlight else {
+            // The previous read is still running: skip this one rather than pile up threads.
+            overruns += 1
+            return
+        }
+        sensors[index].inFlight = true
+        let source = sensors[index].source
+        Task {
+            let result = await OffloadThread.run { Self.read(source, at: now) }
+            self.finishBlockingRead(index, result)
+        }
+    }
+
+    private func finishBlockingRead(_ index: Int, _ result: Result<RawValue, DeviceError>) {
+        sensors[index].inFlight = false
+        guard !stopped else { return }
+        if let reading = record(index, result, at: clock.now()) { emit([reading]) }
+    }
+
+    /// Turns a read into the sensor's current reading, and returns it if the change filter keeps it.
+    private func record(_ index: Int, _ result: Result<RawValue, DeviceError>, at now: Duration) -> Reading? {
+        guard let reading = update(index, result) else { return nil }
+        let filter = sensors[index].definition.filter
+        guard filter.shouldKeep(reading, now: now, last: sensors[index].kept) else { return nil }
+        sensors[index].kept = ChangeFilter.Kept(value: reading.value, errorText: reading.errorText, at: now)
+        return reading
+    }
+
+    /// Makes the sensor's current reading from a read; nil when an optional sensor turns out
+    /// to be absent.
+    @discardableResult
+    private func update(_ index: Int, _ result: Result<RawValue, DeviceError>) -> Reading? {
+        let definition = sensors[index].definition
+        if definition.optional, sensors[index].latest == nil, case .failure(let error) = result {
+            sensors[index].absent = true
+            logger.info("\(definition.name): not present, left out (\(error))")
+            return nil
+        }
+        let stamp = clock.wallTime()
+        let reading: Reading
+        do {
+            let value = try definition.value(from: result.get())
+            reading = Reading(name: definition.name, value: value, unit: definition.unit, fieldType: definition.fieldType, timestamp: stamp)
+        } catch {
+            reading = .failure(name: definition.name, unit: definition.unit, fieldType: definition.fieldType, reason: error.description, at: stamp)
+        }
+        logTransition(definition.name, from: sensors[index].latest, to: reading)
+        sensors[index].latest = reading
+        return reading
+    }
+
+    private func logTransition(_ name: String, from old: Reading?, to new: Reading) {
+        if let reason = new.errorText, old?.errorText != reason {
+            logger.warning("\(name): \(reason)")
+        } else if new.errorText == nil, old?.errorText != nil {
+            logger.info("\(name): reading again")
+        }
+    }
+
+    /// Numbers the readings and yields them as one batch.
+    func emit(_ readings: [Reading]) {
+        guard !readings.isEmpty, !stopped else { return }
+        var numbered = readings
+        for i in numbered.indices {
+            lastSequence += 1
+            numbered[i].sequence = lastSequence
+        }
+        continuation.yield(ReadingBatch(numbered))
+    }
+
+    // MARK: - Preparation
+
+    /// Prepares every output once; concurrent callers wait for the same preparation.
+    func prepareIfNeeded() async {
+        if let preparation { return await preparation.value }
+        let task = Task { await self.prepareOutputs() }
+        preparation = task
+        await task.value
+    }
+
+    /// Reads each control's current state where that changes nothing (see `ControlOutput.peek`).
+    private func peekControls() async {
+        for index in controlSlots.indices {
+            let slot = controlSlots[index]
+            let result = await Self.perform(slot.output, slot.output.mayBlock) { output throws(DeviceError) in
+                try output.peek(slot.definition)
+            }
+            switch result {
+            case .success(let value?): controlSlots[index].value = value
+            case .success(nil): controlSlots[index].note = "not read: \(slot.definition.target.kind) targets are read only while the agent holds them"
+            case .failure(let error): controlSlots[index].failure = error
+            }
+        }
+    }
+
+    private func prepareOutputs() async {
+        for index in controlSlots.indices {
+            let slot = controlSlots[index]
+            let result = await Self.perform(slot.output, slot.output.mayBlock) { output throws(DeviceError) in
+                try output.prepare(slot.definition)
+            }
+            settle(index, result, fallback: slot.definition.initial ?? slot.definition.neutralValue)
+        }
+    }
+}
+
+/// A sensor and what the sampler knows of it.
+struct SensorSlot: Sendable {
+    let definition: SensorDefinition
+    let source: any SensorSource
+    /// The last reading, kept or not.
+    var latest: Reading?
+    /// What the change filter last let through.
+    var kept: ChangeFilter.Kept?
+    /// A blocking read is running on its own thread.
+    var inFlight = false
+    /// An optional sensor whose first read failed: no longer sampled or shown.
+    var absent = false
+
+    init(definition: SensorDefinition, source: any SensorSource) {
+        self.definition = definition
+        self.source = source
+    }
+
+    /// The latest reading, or a "not read yet" placeholder marked missing.
+    func current(at now: Timestamp) -> Reading {
+        latest
+            ?? Reading(
+                name: definition.name, value: nil, unit: definition.unit, fieldType: definition.fieldType,
+                qos: [.missing, .inProgress], timestamp: now, errorText: "not read yet")
+    }
+}

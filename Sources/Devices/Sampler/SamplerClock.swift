@@ -1,0 +1,97 @@
+package import Support
+import Synchronization
+
+/// The sampler's sense of time: a monotonic clock for schedules and the wall clock for reading
+/// timestamps. Injected so that tests drive schedules, filters and the simulator step by step.
+package protocol SamplerClock: Sendable {
+    /// Monotonic time since an arbitrary origin.
+    func now() -> Duration
+    /// Suspends until the monotonic time reaches `deadline`; throws when the task is cancelled.
+    func sleep(until deadline: Duration) async throws
+    /// UTC wall-clock time, for reading timestamps.
+    func wallTime() -> Timestamp
+}
+
+/// The real clocks: `ContinuousClock` (which keeps counting through a suspend) and CLOCK_REALTIME.
+package struct SystemSamplerClock: SamplerClock {
+    private let origin = ContinuousClock.now
+
+    package init() {}
+
+    package func now() -> Duration { origin.duration(to: .now) }
+
+    package func sleep(until deadline: Duration) async throws {
+        try await Task.sleep(until: origin.advanced(by: deadline), clock: .continuous)
+    }
+
+    package func wallTime() -> Timestamp { Timestamp.now() }
+}
+
+/// A clock that moves only when told to, for tests (here rather than in a test target so that
+/// other modules' tests can drive a sampler too). Sleepers wake when `advance` passes their
+/// deadline; wall time is `wallOrigin` plus the monotonic time.
+package final class ManualClock: SamplerClock {
+    private struct Sleeper {
+        let id: UInt64
+        let deadline: Duration
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+    private struct State {
+        var now: Duration = .zero
+        var sleepers: [Sleeper] = []
+        var nextID: UInt64 = 0
+    }
+    private let state = Mutex(State())
+    private let wallOrigin: Timestamp
+
+    package init(wallOrigin: Timestamp = Timestamp(secondsSinceEpoch: 1_700_000_000)) {
+        self.wallOrigin = wallOrigin
+    }
+
+    package func now() -> Duration { state.withLock { $0.now } }
+
+    package func wallTime() -> Timestamp {
+        let now = self.now()
+        return wallOrigin.adding(milliseconds: now.components.seconds * 1000 + now.components.attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// How many tasks are asleep on this clock: tests wait for the sampler to be asleep before
+    /// advancing, so that no tick is missed.
+    package var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+
+    /// Moves time forward and wakes every sleeper whose deadline has come.
+    package func advance(by step: Duration) {
+        let woken = state.withLock { s -> [Sleeper] in
+            s.now += step
+            let now = s.now
+            let due = s.sleepers.filter { $0.deadline <= now }
+            s.sleepers.removeAll { $0.deadline <= now }
+            return due
+        }
+        for sleeper in woken { sleeper.continuation.resume() }
+    }
+
+    package func sleep(until deadline: Duration) async throws {
+        let id = state.withLock { s -> UInt64 in
+            s.nextID += 1
+            return s.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let resumeNow = state.withLock { s -> Bool in
+                    if deadline <= s.now || Task.isCancelled { return true }
+                    s.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            let cancelled = state.withLock { s -> Sleeper? in
+                guard let index = s.sleepers.firstIndex(where: { $0.id == id }) else { return nil }
+                return s.sleepers.remove(at: index)
+            }
+            cancelled?.continuation.resume(throwing: CancellationError())
+        }
+        try Task.checkCancellation()
+    }
+}

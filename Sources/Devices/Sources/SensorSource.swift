@@ -1,0 +1,35 @@
+/// Reads one raw value. Reads are synchronous: the sampler runs quick ones (a sysfs attribute, a
+/// /proc file) inline and those that may block (`mayBlock`) on a thread of their own, so a slow
+/// command or a 750 ms 1-wire conversion never holds up another sensor.
+package protocol SensorSource: Sendable {
+    var mayBlock: Bool { get }
+    /// Reads the value now. `time` is the sampler's monotonic time (the simulator's clock).
+    func read(at time: Duration) throws(DeviceError) -> RawValue
+}
+
+/// Builds the source for a spec, bound to the host's paths.
+package enum SourceFactory {
+    /// `seed` feeds the simulator; `name` keeps each simulated sensor's sequence its own.
+    package static func make(_ spec: SourceSpec, name: String, paths: HostPaths, seed: UInt64) -> any SensorSource {
+        switch spec {
+        case .thermal(let zone, let type): ThermalSource(paths: paths, zone: zone, type: type)
+        case .hwmon(let chip, let attribute): HwmonSource(paths: paths, chip: chip, attribute: attribute)
+        case .iio(let device, let channel): IIOSource(paths: paths, device: device, channel: channel)
+        case .oneWire(let device): OneWireSource(paths: paths, device: device)
+        case .proc(let metric, let interface): ProcSource(paths: paths, metric: metric, interface: interface)
+        case .filesystem(let path, let metric): FilesystemSource(path: path, metric: metric)
+        case .file(let path, let extraction): FileSource(path: paths.resolve(path), extraction: extraction)
+        case .command(let command, let extraction): CommandSource(command: command, extraction: extraction)
+        case .simulated(let signal): SimulatedSource(signal: signal, seed: SplitMix64.seed(seed, name))
+        case .system(let item): SystemSource(paths: paths, item: item)
+        case .constant(let text): ConstantSource(text: text)
+        }
+    }
+}
+
+/// A fixed value from the profile.
+struct ConstantSource: SensorSource {
+    let text: String
+    var mayBlock: Bool { false }
+    func read(at time: Duration) throws(DeviceError) -> RawValue { .text(text) }
+}

@@ -1,0 +1,133 @@
+import Support
+import Transport
+import XMLStream
+import XMPPCore
+
+extension XMPPSession {
+    func startNegotiation(secure: Bool) {
+        var settings = StreamNegotiator.Settings(
+            jid: configuration.jid, resource: configuration.resource, password: configuration.password,
+            hasClientCertificate: configuration.tls.clientCertificate != nil,
+            enableStreamManagement: configuration.streamManagement, resumptionSeconds: configuration.resumptionSeconds)
+        if smActive, let id = streamManagement.resumptionID, let previous = lastBoundJID {
+            settings.resumption = (id, streamManagement.inboundCount, previous)
+        }
+        let negotiator = StreamNegotiator(settings: settings, secure: secure)
+        self.negotiator = negotiator
+        perform(negotiator.start())
+    }
+
+    /// Advances the negotiation with `step` and carries out what it decides. A failure is
+    /// logged and the connection closed; the run loop then backs off and tries again.
+    func negotiate(_ step: (inout StreamNegotiator) throws(NegotiationError) -> [NegotiationAction]) {
+        guard var negotiator else { return }
+        do {
+            let actions = try step(&negotiator)
+            self.negotiator = negotiator
+            perform(actions)
+        } catch {
+            self.negotiator = nil
+            failNegotiation(error)
+        }
+    }
+
+    private func failNegotiation(_ error: NegotiationError) {
+        closeReason = .negotiationFailed(error)
+        switch error {
+        case .streamError(let streamError):
+            if let other = streamError.otherHost, let target = Self.parseHostPort(other) {
+                log.warning("server redirects to \(other)")
+                redirect = target
+            } else if streamError.retryingSoonIsPointless {
+                reportOnce("\(error)")
+                backoff.jumpToCap()
+            } else {
+                log.warning("\(error)")
+            }
+            connection?.abort()
+            return
+        case .authentication(let sasl):
+            reportOnce("\(error)")
+            // Retrying soon cannot fix credentials; temporary failures get the normal back-off.
+            if case .failure(.temporaryAuthFailure, _) = sasl {} else { backoff.jumpToCap() }
+        case .tlsNotOffered, .tlsRefused:
+            reportOnce("\(error)")
+            backoff.jumpToCap()
+        case .bindFailed, .unexpected:
+            log.error("\(error)")
+        }
+        connection?.close(trailer: StreamTags.closing)
+    }
+
+    private func perform(_ actions: [NegotiationAction]) {
+        for action in actions {
+            switch action {
+            case .openStream(let header):
+                connection?.send(header)
+            case .send(let element):
+                sendNonza(element)
+            case .startTLS:
+                connection?.startTLS()
+            case .restartStream(let header):
+                connection?.restartStream(header: header)
+            case .authenticated(let mechanism):
+                log.info("authenticated with \(mechanism.name)")
+            case .streamManagementEnabled(let id, let resume, let max, let location):
+                streamManagement.enabled(id: id, resume: resume, max: max, location: location)
+                smActive = true
+                acknowledgedRequestedAt = 0
+                log.debug("stream management on" + (resume ? ", resumable for \(max.map { "\($0)s" } ?? "the server's default")" : ""))
+            case .resumed(let h):
+                resumed(h: h)
+            case .resumptionFailed(let h):
+                let (settled, lost) = streamManagement.reset(failedH: h)
+                smActive = false
+                log.info("session could not be resumed; starting a new one")
+                let settledTags = settled.compactMap(\.tag)
+                if !settledTags.isEmpty { eventSink.yield(.acknowledged(settledTags)) }
+                let lostTags = lost.compactMap(\.tag)
+                if !lostTags.isEmpty { eventSink.yield(.unacknowledged(lostTags)) }
+            case .ready(let jid, let resumed, _):
+                negotiator = nil
+                becameOnline(jid, resumed: resumed)
+            }
+        }
+    }
+
+    private func resumed(h: UInt32) {
+        do {
+            let (settled, resend) = try streamManagement.resumed(h: h)
+            let tags = settled.compactMap(\.tag)
+            if !tags.isEmpty { eventSink.yield(.acknowledged(tags)) }
+            acknowledgedRequestedAt = 0
+            if let connection {
+                for stanza in resend { transmit(stanza, on: connection) }
+            }
+            log.debug("resumed; \(settled.count) acknowledged, \(resend.count) sent again")
+        } catch {
+            violation(error)
+        }
+    }
+
+    private func becameOnline(_ jid: JID, resumed: Bool) {
+        boundJID = jid
+        lastBoundJID = jid
+        lastReportedFailure = nil
+        backoff.reset()
+        log.info("online as \(jid)" + (resumed ? " (resumed)" : ""))
+        startKeepalive()
+        eventSink.yield(.online(jid, resumed: resumed))
+    }
+
+    /// `host`, `host:port`, `[v6]:port`.
+    static func parseHostPort(_ text: String) -> (host: String, port: UInt16?)? {
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            let host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            return rest.hasPrefix(":") ? (host, UInt16(rest.dropFirst())) : (host, nil)
+        }
+        let parts = text.split(separator: ":")
+        if parts.count == 2, let port = UInt16(parts[1]) { return (String(parts[0]), port) }
+        return text.isEmpty || parts.count > 2 ? nil : (text, nil)
+    }
+}

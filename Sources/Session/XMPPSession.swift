@@ -1,0 +1,278 @@
+package import Crypto
+import Support
+import Transport
+package import XMLStream
+package import XMPPCore
+
+/// One XMPP client session and its whole life cycle: connect, negotiate, stay online (pings,
+/// XEP-0198 acks), and reconnect with back-off when the connection is lost, until stopped.
+///
+/// The socket, TLS and parser live on the connection's I/O thread; this actor owns the
+/// protocol state. The agent reads `events` in one task and calls `send`/`request`/`stop`.
+package actor XMPPSession {
+    package nonisolated let events: AsyncStream<SessionEvent>
+    let eventSink: AsyncStream<SessionEvent>.Continuation
+    let configuration: SessionConfiguration
+    let credentials: TLSCredentials
+    let log = Logger("session")
+
+    /// The connection in use, if any.
+    var connection: Connection?
+    /// Set while negotiating on the current connection.
+    var negotiator: StreamNegotiator?
+    /// The full JID while online.
+    package internal(set) var boundJID: JID?
+    /// The full JID of the last session, to resume it after a cut.
+    var lastBoundJID: JID?
+    var streamManagement = StreamManagementState<OutboundStanza>()
+    var smActive = false
+    /// Unacknowledged stanzas when the last ack request went out.
+    var acknowledgedRequestedAt = 0
+    var ackRequestScheduled = false
+    var pendingRequests: [String: PendingRequest] = [:]
+    var nextID: UInt64 = 0
+    let idPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    var lastInbound = ContinuousClock.now
+    var keepalive: Task<Void, Never>?
+    var backoff: ReconnectBackoff
+    /// Why we closed or dropped the current connection ourselves, if we did.
+    var closeReason: CloseReason?
+    /// A `see-other-host` redirect for the next attempt.
+    var redirect: (host: String, port: UInt16?)?
+    /// The last failure logged at error level, so a repeating one is logged once.
+    var lastReportedFailure: String?
+    var stopRequested = false
+    var wakeFromBackoff: CheckedContinuation<Void, Never>?
+
+    enum CloseReason {
+        case stopping
+        case pingTimeout
+        case protocolViolation(String)
+        case negotiationFailed(NegotiationError)
+    }
+
+    /// A stanza sent while XEP-0198 is on: kept until acknowledged, to resend after a resume.
+    struct OutboundStanza: Sendable {
+        let bytes: [UInt8]
+        let tag: StanzaTag?
+    }
+
+    package init(configuration: SessionConfiguration) throws(TLSError) {
+        self.configuration = configuration
+        credentials = try TLSCredentials(configuration.tls)
+        backoff = ReconnectBackoff(initial: configuration.reconnectInitial, cap: configuration.reconnectMax)
+        (events, eventSink) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
+    }
+
+    package var isOnline: Bool { boundJID != nil }
+
+    /// Runs until `stop()`: one connection after another, with back-off between them.
+    package func run() async {
+        log.info("TLS trust: \(credentials.trustSource)")
+        while !stopRequested {
+            let reason = await runConnection()
+            wentOffline(reason)
+            if stopRequested { break }
+            let delay = nextDelay()
+            log.info("reconnecting in \(delay.secondsText)")
+            await sleepUnlessStopped(delay)
+        }
+        keepalive?.cancel()
+        eventSink.finish()
+    }
+
+    /// Ends the session cleanly: sends `goodbye` (an unavailable presence), acknowledges what
+    /// arrived (XEP-0198), closes the stream and waits for the server's close. Returns once
+    /// `run()` is over.
+    package func stop(goodbye: XMLElement? = nil) async {
+        guard !stopRequested else { return }
+        stopRequested = true
+        wakeFromBackoff?.resume()
+        wakeFromBackoff = nil
+        guard let connection else { return }
+        closeReason = .stopping
+        var trailer = ""
+        if isOnline {
+            if let goodbye { send(goodbye) }
+            // XEP-0198 §4: acknowledge what arrived before a graceful close.
+            if smActive { trailer += ackElement().serialized(inheritedNamespace: Namespace.client) }
+        }
+        connection.close(trailer: trailer + StreamTags.closing)
+    }
+
+    // MARK: One connection
+
+    /// Connects once and serves the connection until it ends; returns why it ended.
+    private func runConnection() async -> String {
+        var settings = ConnectionSettings(
+            planner: EndpointPlanner(
+                domain: configuration.jid.domain, host: redirect?.host ?? configuration.host,
+                port: redirect?.port ?? configuration.port, directTLS: configuration.directTLS),
+            credentials: credentials, limits: configuration.limits, connectTimeout: configuration.connectTimeout)
+        settings.handshakeTimeout = configuration.connectTimeout
+        redirect = nil
+        closeReason = nil
+        let connection: Connection
+        do {
+            connection = try Connection(settings: settings)
+            try connection.start()
+        } catch {
+            return "cannot start a connection: \(error)"
+        }
+        self.connection = connection
+        defer { self.connection = nil }
+        for await event in connection.events {
+            switch event {
+            case .connected(let endpoint, let address, let tls):
+                log.info("connected to \(endpoint)" + (address.hasPrefix(endpoint.host) ? "" : " (\(address))"))
+                if let tls { log.info("TLS established: \(tls)") }
+                startNegotiation(secure: tls != nil)
+            case .secured(let summary):
+                log.info("TLS established: \(summary)")
+                negotiate { n throws(NegotiationError) in try n.tlsEstablished() }
+            case .opened:
+                if negotiator != nil {
+                    negotiate { n throws(NegotiationError) in try n.streamOpened(); return [] }
+                }
+            case .element(let element):
+                lastInbound = .now
+                if negotiator != nil {
+                    negotiate { n throws(NegotiationError) in try n.handle(element) }
+                } else {
+                    handleOnline(element)
+                }
+            case .failed(let failure):
+                return describe(failure)
+            case .closed:
+                return describeOwnClose()
+            }
+        }
+        return "connection ended"
+    }
+
+    private func describe(_ failure: ConnectionFailure) -> String {
+        if case .tls(let error) = failure {
+            reportOnce("TLS: \(error.description)")
+            if error.kind != .io && error.kind != .handshake { backoff.jumpToCap() }
+        } else {
+            log.warning("connection lost: \(failure)")
+        }
+        return failure.description
+    }
+
+    private func describeOwnClose() -> String {
+        switch closeReason {
+        case .stopping, nil: return "stream closed"
+        case .pingTimeout: return "the server stopped answering"
+        case .protocolViolation(let what): return what
+        case .negotiationFailed(let error): return error.description
+        }
+    }
+
+    /// Logs a failure at error level the first time, and at debug level while it repeats:
+    /// a wrong password or a bad certificate is reported once, clearly, not every back-off.
+    func reportOnce(_ message: String) {
+        if message == lastReportedFailure {
+            log.debug(message + " (again)")
+        } else {
+            log.error(message)
+            lastReportedFailure = message
+        }
+    }
+
+    // MARK: Going offline and back-off
+
+    private func wentOffline(_ reason: String) {
+        keepalive?.cancel()
+        keepalive = nil
+        negotiator = nil
+        let wasOnline = boundJID != nil
+        boundJID = nil
+        failPendingRequests()
+        if !smActive || !streamManagement.canResume || stopRequested {
+            let (_, lost) = streamManagement.reset()
+            smActive = false
+            let tags = lost.compactMap(\.tag)
+            if !tags.isEmpty { eventSink.yield(.unacknowledged(tags)) }
+        }
+        if wasOnline || stopRequested {
+            log.info(stopRequested ? "stream closed" : "offline: \(reason)")
+        }
+        eventSink.yield(.offline(reason: reason))
+    }
+
+    private func nextDelay() -> Duration {
+        if redirect != nil { return .zero }
+        return backoff.nextDelay()
+    }
+
+    private func sleepUnlessStopped(_ delay: Duration) async {
+        guard delay > .zero else { return }
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: delay)
+            await self?.endBackoff()
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            if stopRequested {
+                continuation.resume()
+            } else {
+                wakeFromBackoff = continuation
+            }
+        }
+        timer.cancel()
+    }
+
+    private func endBackoff() {
+        wakeFromBackoff?.resume()
+        wakeFromBackoff = nil
+    }
+
+    // MARK: Sending
+
+    /// Sends a stanza if online. With XEP-0198 on, it is kept until acknowledged and `tag`
+    /// comes back in `.acknowledged`. Returns false when offline (nothing was sent).
+    @discardableResult
+    package func send(_ stanza: XMLElement, tag: StanzaTag? = nil) -> Bool {
+        guard isOnline, let connection else { return false }
+        var bytes: [UInt8] = []
+        stanza.serialize(into: &bytes, inheritedNamespace: Namespace.client)
+        transmit(OutboundStanza(bytes: bytes, tag: tag), on: connection)
+        return true
+    }
+
+    /// How many sent stanzas the server has not acknowledged yet (the publisher keeps this
+    /// bounded so memory stays flat however long the backlog).
+    package var unacknowledgedCount: Int { streamManagement.unacknowledged.count }
+
+    package var streamManagementActive: Bool { smActive }
+
+    func transmit(_ stanza: OutboundStanza, on connection: Connection) {
+        connection.send(stanza.bytes)
+        guard smActive else { return }
+        streamManagement.sent(stanza)
+        if streamManagement.unacknowledged.count - acknowledgedRequestedAt >= configuration.ackBatch {
+            requestAck()
+        } else {
+            scheduleAckRequest()
+        }
+    }
+
+    /// Sends raw elements outside the stanza count: SM nonzas, negotiation elements.
+    func sendNonza(_ element: XMLElement) {
+        connection?.send(element.serialized(inheritedNamespace: Namespace.client))
+    }
+
+    package func nextRequestID() -> String {
+        nextID += 1
+        return "k\(idPrefix)-\(nextID)"
+    }
+}
+
+extension Duration {
+    /// `1.4s`, for log lines.
+    var secondsText: String {
+        let (seconds, attoseconds) = components
+        let tenths = attoseconds / 100_000_000_000_000_000
+        return "\(seconds).\(tenths)s"
+    }
+}

@@ -1,0 +1,123 @@
+import Glibc
+package import Crypto
+package import Support
+import CLinux
+package import XMLStream
+import Synchronization
+
+/// Everything one connection attempt needs. Loaded credentials are reused across attempts.
+package struct ConnectionSettings: Sendable {
+    package var planner: EndpointPlanner
+    package var lookup: any SRVLookup
+    package var credentials: TLSCredentials
+    package var limits: XMLStreamLimits
+    package var connectTimeout: Duration
+    /// How long a TLS handshake may take before the attempt is abandoned.
+    package var handshakeTimeout: Duration
+    /// How long to wait for the server's `</stream:stream>` after ours, on a clean close.
+    package var closeTimeout: Duration
+
+    package init(
+        planner: EndpointPlanner, lookup: any SRVLookup = SystemSRVLookup(), credentials: TLSCredentials,
+        limits: XMLStreamLimits = XMLStreamLimits(), connectTimeout: Duration = .seconds(15),
+        handshakeTimeout: Duration = .seconds(15), closeTimeout: Duration = .seconds(2)
+    ) {
+        self.planner = planner
+        self.lookup = lookup
+        self.credentials = credentials
+        self.limits = limits
+        self.connectTimeout = connectTimeout
+        self.handshakeTimeout = handshakeTimeout
+        self.closeTimeout = closeTimeout
+    }
+}
+
+/// Requests from the session to the I/O thread, applied in order.
+enum ConnectionCommand: Sendable {
+    case send([UInt8])
+    /// `<proceed/>` arrived: run the TLS handshake now (nothing else is in flight).
+    case startTLS
+    /// Reset the parser and send a new stream header (after TLS and after SASL success).
+    case restartStream(header: [UInt8])
+    /// Send these last bytes, wait briefly for the server's close, and end.
+    case close(trailer: [UInt8])
+    /// End now without a word: the peer is dead, or the stream must stay resumable (XEP-0198).
+    case abort
+}
+
+/// One connection to the server, run by its own I/O thread (see DESIGN.md, Concurrency).
+///
+/// The thread owns the socket, the mbedTLS session and the libxml2 parser: nothing else touches
+/// them. The session talks to it through this handle: commands go into a queue guarded by a
+/// mutex and an eventfd wakes the thread; events come back through `events`. A connection is
+/// used once; reconnecting makes a new one.
+package final class Connection: Sendable {
+    package let events: AsyncStream<ConnectionEvent>
+    private let continuation: AsyncStream<ConnectionEvent>.Continuation
+    private let commands: CommandQueue
+    private let settings: ConnectionSettings
+
+    package init(settings: ConnectionSettings) throws(SystemError) {
+        self.settings = settings
+        commands = try CommandQueue()
+        (events, continuation) = AsyncStream.makeStream(of: ConnectionEvent.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Starts the I/O thread: plan endpoints (DNS may block), connect, then serve the stream.
+    package func start() throws(SystemError) {
+        let (settings, commands, continuation) = (self.settings, self.commands, self.continuation)
+        try startThread {
+            IOLoop(settings: settings, commands: commands, events: continuation).run()
+        }
+    }
+
+    package func send(_ bytes: [UInt8]) { enqueue(.send(bytes)) }
+    package func send(_ text: String) { enqueue(.send(Array(text.utf8))) }
+    package func startTLS() { enqueue(.startTLS) }
+    package func restartStream(header: String) { enqueue(.restartStream(header: Array(header.utf8))) }
+    package func close(trailer: String) { enqueue(.close(trailer: Array(trailer.utf8))) }
+    /// Drops the connection without closing the stream, so the server keeps it resumable.
+    package func abort() { enqueue(.abort) }
+
+    private func enqueue(_ command: ConnectionCommand) {
+        commands.push(command)
+    }
+}
+
+/// The command queue between the session and the I/O thread, with its wake-up eventfd.
+final class CommandQueue: Sendable {
+    private let mutex = Mutex<[ConnectionCommand]>([])
+    /// Wakes the I/O thread from poll(); written only when the queue goes from empty to not.
+    let wakeFD: Int32
+
+    init() throws(SystemError) {
+        wakeFD = try systemCall("eventfd") { eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK)) }
+    }
+
+    deinit {
+        close(wakeFD)
+    }
+
+    func push(_ command: ConnectionCommand) {
+        let wasEmpty = mutex.withLock { commands in
+            let wasEmpty = commands.isEmpty
+            commands.append(command)
+            return wasEmpty
+        }
+        if wasEmpty { eventfd_write(wakeFD, 1) }
+    }
+
+    /// Takes every queued command. Read the eventfd first (`clearWake`), then drain: a push
+    /// racing with the drain then either lands in this batch or wakes the thread again.
+    func drain() -> [ConnectionCommand] {
+        mutex.withLock { commands in
+            defer { commands.removeAll(keepingCapacity: true) }
+            return commands
+        }
+    }
+
+    func clearWake() {
+        var value: eventfd_t = 0
+        eventfd_read(wakeFD, &value)
+    }
+}
