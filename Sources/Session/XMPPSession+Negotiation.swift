@@ -49,7 +49,7 @@ extension XMPPSession {
         case .authentication(let sasl):
             reportOnce("\(error)")
             // Retrying soon cannot fix credentials; temporary failures get the normal back-off.
-            if case .failure(.temporaryAuthFailure, _) = sasl {} else { backoff.jumpToCap() }
+            if sasl.isPermanent { backoff.jumpToCap() }
         case .tlsNotOffered, .tlsRefused:
             reportOnce("\(error)")
             backoff.jumpToCap()
