@@ -66,8 +66,16 @@ class Peer:
             self.run(self.client.disconnected, timeout=10)
         except Exception:
             pass  # best effort: the test's verdict does not depend on a polite goodbye
+        try:
+            # Finish slixmpp's own tasks while the loop runs, so that nothing is left to
+            # complain ("Task was destroyed", "Event loop is closed") when they are collected.
+            self.run(_cancel_other_tasks(), timeout=5)
+        except Exception:
+            pass
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=5)
+        if not self._thread.is_alive():
+            self.loop.close()
 
     def wait_presence(self, predicate, timeout=15):
         """Waits for a received presence stanza for which `predicate(p)` is true, and returns it."""
@@ -99,3 +107,11 @@ class Peer:
 
     def subscribe_to(self, jid):
         self.run_sync(lambda: self.client.send_presence(pto=jid, ptype="subscribe"))
+
+
+async def _cancel_other_tasks():
+    current = asyncio.current_task()
+    tasks = [t for t in asyncio.all_tasks() if t is not current]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
