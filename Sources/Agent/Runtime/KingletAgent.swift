@@ -54,21 +54,28 @@ package final class KingletAgent: Sendable {
             operators: configuration.access.operators, viewers: configuration.access.viewers,
             account: configuration.xmpp.jid)
         let context = FeatureContext(configuration: configuration, access: access)
-        let iqHandlers = Self.iqFeatures(session: session, sampler: sampler, store: store, context: context)
+        let iqHandlers = Self.iqFeatures(
+            session: session, sampler: sampler, store: store, context: context, nodeID: configuration.device.nodeID)
         let device = DeviceDiscoInfo(
             name: configuration.presence.name ?? sampler.profile.name, handlers: iqHandlers, sampler: sampler,
             operatingSystem: context.operatingSystem)
         presence = PresenceService(
             session: session, configuration: configuration.presence, device: device, sampler: sampler, store: store,
             roster: context.roster, access: access)
-        router = Self.makeRouter(session: session, sampler: sampler, iqHandlers: iqHandlers, device: device, presence: presence, context: context)
+        router = Self.makeRouter(
+            session: session, sampler: sampler, iqHandlers: iqHandlers, device: device, presence: presence, context: context,
+            nodeID: configuration.device.nodeID)
     }
 
     /// Every IQ feature the agent answers, in one explicit list: disco#info and the caps
     /// advertise exactly these (plus disco itself).
-    private static func iqFeatures(session: XMPPSession, sampler: Sampler, store: ReadingStore, context: FeatureContext) -> [any IQHandler] {
+    private static func iqFeatures(
+        session: XMPPSession, sampler: Sampler, store: ReadingStore, context: FeatureContext, nodeID: String
+    ) -> [any IQHandler] {
         [
             PingHandler(),
+            SensorDataHandler(session: session, sampler: sampler, store: store, nodeID: nodeID),
+            ControlHandler(sampler: sampler, nodeID: nodeID),
             VersionHandler(operatingSystem: context.operatingSystem),
             LastActivityHandler(activity: context.activity),
             RosterPushHandler(roster: context.roster, account: context.access.accountJID),
@@ -79,7 +86,7 @@ package final class KingletAgent: Sendable {
     /// handlers.
     private static func makeRouter(
         session: XMPPSession, sampler: Sampler, iqHandlers: [any IQHandler], device: DeviceDiscoInfo, presence: PresenceService,
-        context: FeatureContext
+        context: FeatureContext, nodeID: String
     ) -> StanzaRouter {
         // Features that own disco nodes (the XEP-0050 commands node) are listed here.
         let nodeProviders: [any DiscoNodeProvider] = []
@@ -89,7 +96,7 @@ package final class KingletAgent: Sendable {
         return StanzaRouter(
             session: session, access: context.access,
             iqHandlers: iqHandlers + [disco],
-            messageHandlers: [],
+            messageHandlers: [ControlMessageHandler(sampler: sampler, nodeID: nodeID)],
             presenceHandlers: [SubscriptionHandler(presence: presence, roster: context.roster, account: context.access.accountJID)],
             activity: context.activity)
     }
