@@ -5,6 +5,7 @@ import Glibc
 import Session
 
 import Support
+import Synchronization
 import XEPs
 import XMLStream
 import XMPPCore
@@ -20,6 +21,9 @@ package final class KingletAgent: Sendable {
     private let sampler: Sampler
     private let store: ReadingStore
     private let router: StanzaRouter
+    private let restart = RestartLatch()
+    /// What `run` returns: success, or `ExitStatus.restart` after a requested restart.
+    private let exitStatus = Mutex(ExitStatus.success)
     private let log = Logger("agent")
 
     /// Opens the outbox, prepares the device and the session. Fails only on what the operator
@@ -52,15 +56,22 @@ package final class KingletAgent: Sendable {
         let access = AccessPolicy(
             operators: configuration.access.operators, viewers: configuration.access.viewers,
             account: configuration.xmpp.jid)
-        router = Self.makeRouter(session: session, access: access, sampler: sampler, store: store)
+        router = Self.makeRouter(session: session, access: access, sampler: sampler, store: store, lifecycle: restart)
     }
 
     /// Every feature the agent answers, in one explicit list.
-    private static func makeRouter(session: XMPPSession, access: AccessPolicy, sampler: Sampler, store: ReadingStore) -> StanzaRouter {
-        StanzaRouter(
+    private static func makeRouter(
+        session: XMPPSession, access: AccessPolicy, sampler: Sampler, store: ReadingStore, lifecycle: any AgentLifecycle
+    ) -> StanzaRouter {
+        let services = DeviceServices(sampler: sampler, store: store)
+        let ownJID: @Sendable () async -> JID? = { await session.boundJID }
+        // Also the disco provider of the commands node (XEP-0050 §2.2).
+        let commands = AdHocCommandHandler(services: services, lifecycle: lifecycle, ownJID: ownJID)
+        let chat = ChatCommandHandler(services: services, ownJID: ownJID, send: { await session.send($0) })
+        return StanzaRouter(
             session: session, access: access,
-            iqHandlers: [PingHandler()],
-            messageHandlers: [],
+            iqHandlers: [PingHandler(), commands],
+            messageHandlers: [chat],  // chat last: it claims every chat message with a body
             presenceHandlers: [SubscriptionHandler(session: session)])
     }
 
@@ -74,11 +85,9 @@ package final class KingletAgent: Sendable {
             for await batch in sampler.batches { await store.append(batch) }
         }
         let sessionTask = Task { await session.run() }
-        let stopper = Task { [session, sampler] in
+        let stopper = Task { [self] in
             for await number in signals.signals {
-                Logger("agent").info("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down")
-                await sampler.stop()
-                await session.stop(goodbye: XMLElement("presence", namespace: Namespace.client, attributes: ["type": "unavailable"]))
+                await shutDown("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down", status: ExitStatus.success)
                 return
             }
         }
@@ -89,8 +98,18 @@ package final class KingletAgent: Sendable {
         stopper.cancel()
         await recorder.value
         await store.close()
-        log.info("stopped")
-        return ExitStatus.success
+        let status = exitStatus.withLock { $0 }
+        log.info(status == ExitStatus.restart ? "stopped; exiting with status \(status) so that the service manager restarts the agent" : "stopped")
+        return status
+    }
+
+    /// Goes offline cleanly: sampling stops, an unavailable presence goes out, the stream closes;
+    /// `run` then returns `status`.
+    private func shutDown(_ reason: String, status: Int32) async {
+        log.info(reason)
+        exitStatus.withLock { $0 = status }
+        await sampler.stop()
+        await session.stop(goodbye: XMLElement("presence", namespace: Namespace.client, attributes: ["type": "unavailable"]))
     }
 
     private func handle(_ event: SessionEvent) async {
@@ -99,6 +118,8 @@ package final class KingletAgent: Sendable {
             if !resumed { await session.send(XMLElement("presence", namespace: Namespace.client)) }
         case .stanza(let stanza):
             await router.route(stanza)
+            // After the route, so the command's reply is queued before the goodbye.
+            if restart.take() { await shutDown("restart requested, going offline", status: ExitStatus.restart) }
         case .offline, .acknowledged, .unacknowledged:
             break
         }
