@@ -99,7 +99,7 @@ extension XMPPSession {
 
     func requestAck() {
         guard smActive else { return }
-        acknowledgedRequestedAt = streamManagement.unacknowledged.count
+        acknowledgedRequestedAt = streamManagement.unacknowledgedCount
         sendNonza(XMLElement("r", namespace: Namespace.streamManagement))
     }
 
@@ -116,6 +116,6 @@ extension XMPPSession {
 
     private func ackRequestTimerFired() {
         ackRequestScheduled = false
-        if streamManagement.unacknowledged.count > acknowledgedRequestedAt { requestAck() }
+        if streamManagement.unacknowledgedCount > acknowledgedRequestedAt { requestAck() }
     }
 }

@@ -242,7 +242,7 @@ package actor XMPPSession {
 
     /// How many sent stanzas the server has not acknowledged yet (the publisher keeps this
     /// bounded so memory stays flat however long the backlog).
-    package var unacknowledgedCount: Int { streamManagement.unacknowledged.count }
+    package var unacknowledgedCount: Int { streamManagement.unacknowledgedCount }
 
     package var streamManagementActive: Bool { smActive }
 
@@ -250,7 +250,7 @@ package actor XMPPSession {
         connection.send(stanza.bytes)
         guard smActive else { return }
         streamManagement.sent(stanza)
-        if streamManagement.unacknowledged.count - acknowledgedRequestedAt >= configuration.ackBatch {
+        if streamManagement.unacknowledgedCount - acknowledgedRequestedAt >= configuration.ackBatch {
             requestAck()
         } else {
             scheduleAckRequest()

@@ -32,6 +32,21 @@ import Testing
         #expect(try sm.acknowledge(2) == [3])
     }
 
+    /// Long backlogs: acks settle exactly the right items while the queue compacts itself.
+    @Test func longBacklogsSettleInOrder() throws {
+        var sm = StreamManagementState<Int>()
+        sm.enabled(id: "x", resume: true, max: nil, location: nil)
+        var settled: [Int] = []
+        var next = 0
+        for round in 0..<200 {
+            for _ in 0..<37 { sm.sent(next); next += 1 }
+            settled += try sm.acknowledge(UInt32(min(next, round * 31 + 31)))
+        }
+        #expect(settled == Array(0..<settled.count))
+        #expect(sm.unacknowledgedCount == next - settled.count)
+        #expect(Array(sm.unacknowledged) == Array(settled.count..<next))
+    }
+
     @Test func inboundCountStartsAtEnabled() {
         var sm = StreamManagementState<Int>()
         sm.received()

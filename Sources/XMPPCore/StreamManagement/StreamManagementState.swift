@@ -16,8 +16,15 @@ package struct StreamManagementState<Item: Sendable>: Sendable {
     package private(set) var acknowledgedCount: UInt32 = 0
     /// Stanzas sent since `<enable/>` (wraps at 2^32 like `h`).
     package private(set) var outboundCount: UInt32 = 0
+    /// Sent and not yet acknowledged, oldest first: `queue[head...]`. Settled items are
+    /// dropped by moving `head`, and the array is compacted only when most of it is dead, so
+    /// an ack costs O(items settled), not O(items still queued).
+    private var queue: [Item] = []
+    private var head = 0
+
     /// Sent and not yet acknowledged, oldest first.
-    package private(set) var unacknowledged: [Item] = []
+    package var unacknowledged: ArraySlice<Item> { queue[head...] }
+    package var unacknowledgedCount: Int { queue.count - head }
 
     package init() {}
 
@@ -41,7 +48,7 @@ package struct StreamManagementState<Item: Sendable>: Sendable {
     /// A stanza (message, presence or iq, never an SM element) went out.
     package mutating func sent(_ item: Item) {
         outboundCount &+= 1
-        unacknowledged.append(item)
+        queue.append(item)
     }
 
     /// A stanza arrived and was handled.
@@ -53,13 +60,17 @@ package struct StreamManagementState<Item: Sendable>: Sendable {
     /// An `h` that acknowledges more than was sent is a protocol violation the caller must
     /// answer with `<undefined-condition/>` + `<handled-count-too-high/>`.
     package mutating func acknowledge(_ h: UInt32) throws(StreamManagementError) -> [Item] {
-        let newlyAcknowledged = h &- acknowledgedCount
-        guard Int(newlyAcknowledged) <= unacknowledged.count else {
+        let newlyAcknowledged = Int(h &- acknowledgedCount)
+        guard newlyAcknowledged <= unacknowledgedCount else {
             throw .handledCountTooHigh(h: h, sendCount: outboundCount)
         }
         acknowledgedCount = h
-        let settled = Array(unacknowledged.prefix(Int(newlyAcknowledged)))
-        unacknowledged.removeFirst(Int(newlyAcknowledged))
+        let settled = Array(queue[head..<(head + newlyAcknowledged)])
+        head += newlyAcknowledged
+        if head > 1024 && head * 2 > queue.count {
+            queue.removeFirst(head)
+            head = 0
+        }
         return settled
     }
 
@@ -67,8 +78,9 @@ package struct StreamManagementState<Item: Sendable>: Sendable {
     /// again on the resumed stream. Counters continue; the resent items count anew as they go out.
     package mutating func resumed(h: UInt32) throws(StreamManagementError) -> (settled: [Item], resend: [Item]) {
         let settled = try acknowledge(h)
-        let resend = unacknowledged
-        unacknowledged.removeAll()
+        let resend = Array(unacknowledged)
+        queue.removeAll()
+        head = 0
         outboundCount = h
         return (settled, resend)
     }
@@ -80,7 +92,7 @@ package struct StreamManagementState<Item: Sendable>: Sendable {
         if let h = failedH, let acked = try? acknowledge(h) {
             settled = acked
         }
-        let rest = unacknowledged
+        let rest = Array(unacknowledged)
         self = StreamManagementState()
         return (settled, rest)
     }
