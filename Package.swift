@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Devices", dependencies: ["CGPIO", "TOML", "Support"], swiftSettings: strict),
         .target(name: "Store", dependencies: ["CSQLite", "Devices", "Support"], swiftSettings: strict),
         .target(name: "Session", dependencies: ["XMPPCore", "Transport", "Support"], swiftSettings: strict),
-        .target(name: "XEPs", dependencies: ["Session", "XMPPCore", "Devices", "Store", "Support"], swiftSettings: strict),
+        .target(name: "XEPs", dependencies: ["Session", "XMPPCore", "Crypto", "Devices", "Store", "Support"], swiftSettings: strict),
         .target(name: "Agent", dependencies: ["XEPs", "Session", "XMPPCore", "Transport", "Crypto", "Devices", "Store", "TOML", "Support"], swiftSettings: strict),
         .executableTarget(name: "kinglet", dependencies: ["Agent"], swiftSettings: strict),
         .executableTarget(

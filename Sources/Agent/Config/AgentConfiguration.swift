@@ -1,5 +1,6 @@
 package import Store
 package import TOML
+package import XEPs
 
 /// Everything `kinglet run` needs, read from one TOML file. Every problem is reported as
 /// `FILE:LINE: message`, the first one found.
@@ -10,6 +11,7 @@ package struct AgentConfiguration: Sendable {
     package var log: LogSettings
     package var store: StoreConfiguration
     package var device: DeviceSettings
+    package var presence: PresenceConfiguration
     /// Things worth telling the operator that do not stop the agent.
     package var warnings: [String] = []
 
@@ -31,6 +33,7 @@ package struct AgentConfiguration: Sendable {
         device = try DeviceSettings(root.requireTable("device"), configDirectory: directory.isEmpty ? "/" : directory)
         store = try root.table("store").map { t throws(TOMLError) in try StoreConfiguration(t) }
             ?? StoreConfiguration(path: StoreConfiguration.defaultPath)
+        presence = try root.table("presence").map { t throws(TOMLError) in try PresenceConfiguration(t) } ?? PresenceConfiguration()
         self.warnings = warnings
     }
 }

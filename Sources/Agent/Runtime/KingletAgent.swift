@@ -21,7 +21,8 @@ package final class KingletAgent: Sendable {
     private let sampler: Sampler
     private let store: ReadingStore
     private let router: StanzaRouter
-    private let restart = RestartLatch()
+    private let presence: PresenceService
+    private let restart: RestartLatch
     /// What `run` returns: success, or `ExitStatus.restart` after a requested restart.
     private let exitStatus = Mutex(ExitStatus.success)
     private let log = Logger("agent")
@@ -56,23 +57,52 @@ package final class KingletAgent: Sendable {
         let access = AccessPolicy(
             operators: configuration.access.operators, viewers: configuration.access.viewers,
             account: configuration.xmpp.jid)
-        router = Self.makeRouter(session: session, access: access, sampler: sampler, store: store, lifecycle: restart)
+        let context = FeatureContext(configuration: configuration, access: access)
+        let restart = RestartLatch()
+        self.restart = restart
+        let services = DeviceServices(sampler: sampler, store: store)
+        // Also the disco provider of the commands node (XEP-0050 §2.2).
+        let commands = AdHocCommandHandler(services: services, lifecycle: restart, ownJID: { await session.boundJID })
+        let iqHandlers = Self.iqFeatures(session: session, sampler: sampler, store: store, context: context) + [commands]
+        let device = DeviceDiscoInfo(
+            name: configuration.presence.name ?? sampler.profile.name, handlers: iqHandlers, sampler: sampler,
+            operatingSystem: context.operatingSystem)
+        presence = PresenceService(
+            session: session, configuration: configuration.presence, device: device, sampler: sampler, store: store,
+            roster: context.roster, access: access)
+        let chat = ChatCommandHandler(services: services, ownJID: { await session.boundJID }, send: { await session.send($0) })
+        router = Self.makeRouter(
+            session: session, sampler: sampler, iqHandlers: iqHandlers, nodeProviders: [commands], messageHandlers: [chat],
+            device: device, presence: presence, context: context)
     }
 
-    /// Every feature the agent answers, in one explicit list.
+    /// Every IQ feature the agent answers, in one explicit list: disco#info and the caps
+    /// advertise exactly these (plus disco itself).
+    private static func iqFeatures(session: XMPPSession, sampler: Sampler, store: ReadingStore, context: FeatureContext) -> [any IQHandler] {
+        [
+            PingHandler(),
+            VersionHandler(operatingSystem: context.operatingSystem),
+            LastActivityHandler(activity: context.activity),
+            RosterPushHandler(roster: context.roster, account: context.access.accountJID),
+        ]
+    }
+
+    /// The router over every feature: the IQ features, disco, and the message and presence
+    /// handlers.
     private static func makeRouter(
-        session: XMPPSession, access: AccessPolicy, sampler: Sampler, store: ReadingStore, lifecycle: any AgentLifecycle
+        session: XMPPSession, sampler: Sampler, iqHandlers: [any IQHandler], nodeProviders: [any DiscoNodeProvider],
+        messageHandlers: [any MessageHandler], device: DeviceDiscoInfo, presence: PresenceService, context: FeatureContext
     ) -> StanzaRouter {
-        let services = DeviceServices(sampler: sampler, store: store)
-        let ownJID: @Sendable () async -> JID? = { await session.boundJID }
-        // Also the disco provider of the commands node (XEP-0050 §2.2).
-        let commands = AdHocCommandHandler(services: services, lifecycle: lifecycle, ownJID: ownJID)
-        let chat = ChatCommandHandler(services: services, ownJID: ownJID, send: { await session.send($0) })
+        // `nodeProviders`: features that own disco nodes (the XEP-0050 commands node).
+        let disco = DiscoHandler(
+            device: device, sensors: SensorNodes(sampler: sampler, features: device.features), providers: nodeProviders,
+            ownJID: { await session.boundJID })
         return StanzaRouter(
-            session: session, access: access,
-            iqHandlers: [PingHandler(), commands],
-            messageHandlers: [chat],  // chat last: it claims every chat message with a body
-            presenceHandlers: [SubscriptionHandler(session: session)])
+            session: session, access: context.access,
+            iqHandlers: iqHandlers + [disco],
+            messageHandlers: messageHandlers,  // chat last: it claims every chat message with a body
+            presenceHandlers: [SubscriptionHandler(presence: presence, roster: context.roster, account: context.access.accountJID)],
+            activity: context.activity)
     }
 
     /// Runs until a signal stops it; returns the exit status.
@@ -84,6 +114,7 @@ package final class KingletAgent: Sendable {
         let recorder = Task { [sampler, store] in
             for await batch in sampler.batches { await store.append(batch) }
         }
+        await presence.start()
         let sessionTask = Task { await session.run() }
         let stopper = Task { [self] in
             for await number in signals.signals {
@@ -109,13 +140,13 @@ package final class KingletAgent: Sendable {
         log.info(reason)
         exitStatus.withLock { $0 = status }
         await sampler.stop()
-        await session.stop(goodbye: XMLElement("presence", namespace: Namespace.client, attributes: ["type": "unavailable"]))
+        await session.stop(goodbye: await presence.goodbye())
     }
 
     private func handle(_ event: SessionEvent) async {
         switch event {
         case .online(_, let resumed):
-            if !resumed { await session.send(XMLElement("presence", namespace: Namespace.client)) }
+            await presence.online(resumed: resumed)
         case .stanza(let stanza):
             await router.route(stanza)
             // After the route, so the command's reply is queued before the goodbye.
@@ -123,6 +154,20 @@ package final class KingletAgent: Sendable {
         case .offline, .acknowledged, .unacknowledged:
             break
         }
+    }
+}
+
+/// What the features share: the access policy, the roster, the activity clock for XEP-0012,
+/// and the OS as far as the config lets it be told.
+private struct FeatureContext {
+    let access: AccessPolicy
+    let roster = Roster()
+    let activity = ActivityClock()
+    let operatingSystem: OperatingSystem?
+
+    init(configuration: AgentConfiguration, access: AccessPolicy) {
+        self.access = access
+        operatingSystem = configuration.presence.discloseOperatingSystem ? OperatingSystem.current() : nil
     }
 }
 

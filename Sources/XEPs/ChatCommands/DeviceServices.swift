@@ -45,11 +45,15 @@ package struct DeviceServices: Sendable {
     }
 
     /// Health, uptime and backlog, as `status` and "Device information" show them.
-    package func status() async -> DeviceStatus {
-        let pending = await store?.stats().pendingReadings
-        return DeviceStatus(
-            profile: sampler.profile.name, description: sampler.profile.description, health: await sampler.health(),
-            uptime: clock.now() - startedAt, pendingReadings: pending)
+    package func status() async -> StatusReport {
+        var device = DeviceStatus(health: await sampler.health(), profile: sampler.profile.name)
+        if let stats = await store?.stats() {
+            device.pendingReadings = stats.pendingReadings
+            device.droppedReadings = stats.dropped
+            if case .degraded = stats.mode { device.outboxDegraded = true }
+        }
+        return StatusReport(
+            device: device, description: sampler.profile.description, uptime: clock.now() - startedAt, hasOutbox: store != nil)
     }
 }
 
@@ -70,22 +74,27 @@ package enum ControlChange: Sendable, Hashable {
     }
 }
 
-/// A snapshot of how the device is doing.
-package struct DeviceStatus: Sendable, Hashable {
-    package var profile: String
+/// How the device is doing, for people: the presence's `DeviceStatus` plus uptime.
+package struct StatusReport: Sendable, Hashable {
+    package var device: DeviceStatus
+    /// The profile's description.
     package var description: String
-    package var health: DeviceHealth
     /// Since the agent started.
     package var uptime: Duration
-    /// Readings in the outbox not yet acknowledged by the server; nil without a store.
-    package var pendingReadings: Int?
+    /// Whether there is an outbox whose backlog counts.
+    package var hasOutbox: Bool
 
-    /// Two or three short lines: health, then uptime, version and backlog.
+    /// Two short lines: health, then uptime, version and backlog.
     package var text: String {
+        var first = "\(device.profile): \(device.health.summary)"
+        if device.outboxDegraded { first += "; outbox kept in memory (disk not writable)" }
         var second = "up \(HumanText.duration(uptime)) · \(KingletVersion.name) \(KingletVersion.string)"
-        if let pendingReadings {
-            second += " · " + (pendingReadings == 1 ? "1 reading" : "\(pendingReadings) readings") + " waiting to be sent"
-        }
-        return "\(profile): \(health.summary)\n\(second)"
+        if hasOutbox { second += " · " + backlog }
+        return first + "\n" + second
+    }
+
+    /// `1 reading waiting to be sent`, `12 readings …`.
+    package var backlog: String {
+        (device.pendingReadings == 1 ? "1 reading" : "\(device.pendingReadings) readings") + " waiting to be sent"
     }
 }

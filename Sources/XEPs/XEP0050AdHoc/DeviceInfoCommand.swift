@@ -20,16 +20,16 @@ struct DeviceInfoCommand: AdHocCommand {
         let status = await services.status()
         let identity = await services.sampler.currentReadings(types: [.identity])
         var fields = identity.map { DataFormField($0.name, type: .textSingle, label: $0.name, values: [HumanText.value(of: $0)]) }
-        let profile = status.description.isEmpty ? status.profile : "\(status.profile): \(status.description)"
+        let profile = status.description.isEmpty ? status.device.profile : "\(status.device.profile): \(status.description)"
         fields += [
             DataFormField("kinglet-version", type: .textSingle, label: "Agent", values: ["\(KingletVersion.name) \(KingletVersion.string)"]),
             DataFormField("kinglet-profile", type: .textSingle, label: "Device profile", values: [profile]),
             DataFormField("kinglet-uptime", type: .textSingle, label: "Uptime", values: [HumanText.duration(status.uptime)]),
-            DataFormField(
-                "kinglet-health", type: .textSingle, label: "Health", values: [status.health.summary]),
+            DataFormField("kinglet-health", type: .textSingle, label: "Health", values: [status.device.health.summary]),
         ]
-        if let pending = status.pendingReadings {
-            fields.append(DataFormField("kinglet-backlog", type: .textSingle, label: "Readings waiting to be sent", values: [String(pending)]))
+        if status.hasOutbox {
+            let outbox = status.backlog + (status.device.outboxDegraded ? "; kept in memory (disk not writable)" : "")
+            fields.append(DataFormField("kinglet-outbox", type: .textSingle, label: "Outbox", values: [outbox]))
         }
         return .completed([], DataForm(.result, title: name, fields: fields))
     }
