@@ -50,6 +50,7 @@ import TOML
     @Test func deviceProfileIsLoadedAndItsErrorsLocated() throws {
         let c = try parse("[xmpp]\njid = \"a@b\"\npassword = \"x\"\n")
         #expect(c.device.profile.name == "simulated")
+        #expect(c.device.nodeID == "simulated")
         #expect(!c.device.profile.controls.isEmpty)
         #expect {
             try AgentConfiguration(document: TOMLDocument.parse(
@@ -61,6 +62,18 @@ import TOML
             try AgentConfiguration(document: TOMLDocument.parse("[xmpp]\njid = \"a@b\"\npassword = \"x\"\n", file: "agent.toml"))
         } throws: { error in
             "\(error)".contains("missing key 'device'")
+        }
+    }
+
+    @Test func deviceNodeIDCanBeConfigured() throws {
+        let c = try AgentConfiguration(document: TOMLDocument.parse(
+            "[xmpp]\njid = \"a@b\"\npassword = \"x\"\n[device]\nprofile = \"simulated\"\nnode = \"greenhouse-3\"\n", file: "agent.toml"))
+        #expect(c.device.nodeID == "greenhouse-3")
+        #expect {
+            try AgentConfiguration(document: TOMLDocument.parse(
+                "[xmpp]\njid = \"a@b\"\npassword = \"x\"\n[device]\nprofile = \"simulated\"\nnode = \"\"\n", file: "agent.toml"))
+        } throws: { error in
+            "\(error)".hasPrefix("agent.toml:6: ") && "\(error)".contains("node")
         }
     }
 

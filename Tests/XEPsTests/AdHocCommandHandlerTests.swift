@@ -7,12 +7,12 @@ import XMPPCore
 
 /// Ad-hoc command sessions driven through the handler, against a simulated device.
 @Suite struct AdHocCommandHandlerTests {
-    let fixture: DeviceFixture
+    let fixture: CommandFixture
     let lifecycle = LifecycleSpy()
     let handler: AdHocCommandHandler
 
     init() async throws {
-        fixture = try await DeviceFixture.make()
+        fixture = try await CommandFixture.make()
         handler = AdHocCommandHandler(
             services: fixture.services, lifecycle: lifecycle, sessionLifetime: .seconds(300), ownJID: { device })
     }
@@ -87,12 +87,12 @@ import XMPPCore
 
         let second = await send("set-control", session: id, action: "next", fields: ["control": "dimmer"])
         #expect(try command(second).child("actions")?.elements.map(\.name) == ["prev", "complete"])
-        let valueField = try #require(try form(second).field("value"))
+        let valueField = try #require(try form(second).field("dimmer"))
         #expect(valueField.type == .textSingle)
         #expect(valueField.values == ["0"])
         #expect(valueField.extensions.first?.child("range")?.attribute("max") == "100")
 
-        let done = await send("set-control", session: id, action: "complete", fields: ["value": "42"])
+        let done = await send("set-control", session: id, action: "complete", fields: ["dimmer": "42"])
         #expect(try command(done).attribute("status") == "completed")
         #expect(try command(done).child("note")?.text == "dimmer is now 42 %.")
         #expect(await fixture.shown("dimmer") == "42 %")
@@ -101,14 +101,14 @@ import XMPPCore
     @Test func aValueThatDoesNotFitShowsTheFormAgainWithTheReason() async throws {
         let id = try #require(try command(await send("set-control")).attribute("sessionid"))
         _ = await send("set-control", session: id, fields: ["control": "dimmer"])
-        let retry = await send("set-control", session: id, fields: ["value": "150"])
+        let retry = await send("set-control", session: id, fields: ["dimmer": "150"])
         let reply = try command(retry)
         #expect(reply.attribute("status") == "executing")
         #expect(reply.child("note")?.attribute("type") == "error")
         #expect(reply.child("note")?.text == "dimmer must be a whole number between 0 and 100 %, not 150")
-        #expect(try form(retry).field("value")?.values == ["150"], "what was typed stays, to correct it")
+        #expect(try form(retry).field("dimmer")?.values == ["150"], "what was typed stays, to correct it")
         #expect(await fixture.shown("dimmer") == "0 %")
-        let fixed = await send("set-control", session: id, fields: ["value": "100"])
+        let fixed = await send("set-control", session: id, fields: ["dimmer": "100"])
         #expect(try command(fixed).attribute("status") == "completed")
     }
 
@@ -118,8 +118,8 @@ import XMPPCore
         let back = await send("set-control", session: id, action: "prev")
         #expect(try form(back).field("control")?.values == ["mode"])
         let again = await send("set-control", session: id, action: "next", fields: ["control": "relay"])
-        #expect(try form(again).field("value")?.type == .boolean)
-        _ = await send("set-control", session: id, action: "complete", fields: ["value": "1"])
+        #expect(try form(again).field("relay")?.type == .boolean)
+        _ = await send("set-control", session: id, action: "complete", fields: ["relay": "1"])
         #expect(await fixture.shown("relay") == "on")
     }
 

@@ -69,39 +69,36 @@ import XMPPCore
         #expect(condition.error().element.serialized(inheritedNamespace: "jabber:client") == xml)
     }
 
+    /// The second stage of "Set a control": the field comes from the XEP-0325 control form
+    /// (`ControlForm.field`), named after the control, labelled for people, without `notSame`.
     @Test(arguments: [
         (
-            "relay", ControlValue.boolean(true),
-            "<field xmlns='jabber:x:data' var='value' type='boolean' label='relay (Relay output)'><desc>Must be on or off.</desc><required/><value>1</value></field>"
+            "relay",
+            "<field xmlns='jabber:x:data' var='relay' type='boolean' label='relay (Relay output)'><desc>Must be on or off.</desc><required/><value>false</value>"
+                + "<validate xmlns='http://jabber.org/protocol/xdata-validate' datatype='xs:boolean'/></field>"
         ),
         (
-            "dimmer", ControlValue.int(42),
-            "<field xmlns='jabber:x:data' var='value' type='text-single' label='dimmer'><desc>Must be a whole number between 0 and 100 %.</desc><required/><value>42</value>"
-                + "<validate xmlns='http://jabber.org/protocol/xdata-validate' datatype='xs:integer'><range min='0' max='100'/></validate></field>"
+            "dimmer",
+            "<field xmlns='jabber:x:data' var='dimmer' type='text-single' label='dimmer'><desc>Must be a whole number between 0 and 100 %.</desc><required/><value>0</value>"
+                + "<validate xmlns='http://jabber.org/protocol/xdata-validate' datatype='xs:int'><range min='0' max='100'/></validate></field>"
         ),
         (
-            "setpoint", ControlValue.double(20.5),
-            "<field xmlns='jabber:x:data' var='value' type='text-single' label='setpoint'><desc>Must be a number between 5 and 30 °C.</desc><required/><value>20.5</value>"
+            "setpoint",
+            "<field xmlns='jabber:x:data' var='setpoint' type='text-single' label='setpoint'><desc>Must be a number between 5 and 30 °C.</desc><required/><value>20.0</value>"
                 + "<validate xmlns='http://jabber.org/protocol/xdata-validate' datatype='xs:double'><range min='5' max='30'/></validate></field>"
         ),
         (
-            "mode", ControlValue.enumeration("manual"),
-            "<field xmlns='jabber:x:data' var='value' type='list-single' label='mode'><desc>Must be one of auto, manual, off.</desc><required/><value>manual</value>"
-                + "<option><value>auto</value></option><option><value>manual</value></option><option><value>off</value></option></field>"
+            "mode",
+            "<field xmlns='jabber:x:data' var='mode' type='list-single' label='mode'><desc>Must be one of auto, manual, off.</desc><required/><value>auto</value>"
+                + "<option><value>auto</value></option><option><value>manual</value></option><option><value>off</value></option>"
+                + "<validate xmlns='http://jabber.org/protocol/xdata-validate' datatype='xs:string'/></field>"
         ),
     ])
-    func controlFields(name: String, current: ControlValue, xml: String) async throws {
-        let fixture = try await DeviceFixture.make()
-        let field = ControlField.field("value", for: try fixture.control(name), current: current)
-        #expect(field.element.serialized() == xml)
-    }
-
-    @Test func otherValidations() {
-        let text = ControlDefinition(name: "label", type: .string, target: .simulated, maxLength: 12)
-        #expect(ControlField.validation(for: text).serialized() == "<validate xmlns='http://jabber.org/protocol/xdata-validate' datatype='xs:string'><regex>.{0,12}</regex></validate>")
-        let unbounded = ControlDefinition(name: "count", type: .int, target: .simulated)
-        #expect(ControlField.validation(for: unbounded).serialized() == "<validate xmlns='http://jabber.org/protocol/xdata-validate' datatype='xs:integer'><basic/></validate>")
-        let colour = ControlDefinition(name: "led", type: .color, target: .simulated)
-        #expect(ControlField.validation(for: colour).child("regex")?.text == "#?[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?")
+    func valueFields(name: String, xml: String) async throws {
+        let fixture = try await CommandFixture.make()
+        let picked = DataForm(.submit, fields: [DataFormField("control", values: [name])])
+        let form = await SetControlCommand(services: fixture.services).form(stage: 1, submitted: [picked, nil])
+        #expect(form.fields.first?.type == .fixed)
+        #expect(form.fields.last?.element.serialized() == xml)
     }
 }

@@ -61,7 +61,7 @@ import XMPPCore
     @Test func aSessionBelongsToItsOwnerAndCommand() throws {
         var table = CommandSessionTable()
         _ = try table.open(id: "a", node: "n", owner: alice, stageCount: 1, now: .zero)
-        let otherResource = try alice.bare.with(resource: "phone")
+        let otherResource = try alice.bare.with(resource: "laptop")
         #expect(expiredCondition { try table.session("a", node: "n", owner: otherResource, now: .zero) } == "bad-sessionid")
         #expect(expiredCondition { try table.session("a", node: "other", owner: alice, now: .zero) } == "bad-sessionid")
         #expect(expiredCondition { try table.session("zzz", node: "n", owner: alice, now: .zero) } == "bad-sessionid")

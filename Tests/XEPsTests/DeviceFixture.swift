@@ -1,105 +1,74 @@
 import Devices
+import Foundation
+import Store
 import Support
-import Synchronization
-import Testing
 import XMLStream
 import XMPPCore
-
 @testable import XEPs
 
-/// A simulated device with a manual clock, for the chat and ad-hoc command tests.
-struct DeviceFixture {
-    static let profileText = """
-        [device]
-        name = "bench"
-        description = "test bench"
-        seed = 7
+/// The simulated device profile the demo uses, plus one sensor whose file does not exist so
+/// that readouts have a failing source.
+let simulatedWithBrokenSensor: DeviceProfile = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let text = try! String(contentsOf: root.appendingPathComponent("Devices/simulated.toml"), encoding: .utf8)
+    let broken = "\n[[sensor]]\nname = \"soil\"\nsource = \"file\"\npath = \"/nonexistent/kinglet/soil\"\nunit = \"%\"\n"
+    return try! DeviceProfile.parse(text + broken, file: "simulated.toml")
+}()
 
-        [[sensor]]
-        name = "serial_number"
-        source = "constant"
-        value = "SN-1"
-
-        [[sensor]]
-        name = "temperature"
-        source = "simulated"
-        unit = "°C"
-        decimals = 2
-        mean = 21.5
-
-        [[control]]
-        name = "relay"
-        type = "boolean"
-        description = "Relay output"
-        initial = false
-        target = "simulated"
-
-        [[control]]
-        name = "dimmer"
-        type = "int"
-        unit = "%"
-        min = 0
-        max = 100
-        initial = 0
-        target = "simulated"
-
-        [[control]]
-        name = "mode"
-        type = "enum"
-        values = ["auto", "manual", "off"]
-        initial = "auto"
-        target = "simulated"
-
-        [[control]]
-        name = "setpoint"
-        type = "double"
-        unit = "°C"
-        min = 5
-        max = 30
-        decimals = 1
-        initial = 20
-        target = "simulated"
-        """
-
-    let clock = ManualClock()
+/// A started sampler on that profile, a store in a temporary directory, and a recorder for
+/// the stanzas a handler sends. `close()` stops and removes everything.
+final class DeviceFixture: Sendable {
     let sampler: Sampler
-    let services: DeviceServices
+    let store: ReadingStore
+    let sent = SentStanzas()
+    private let directory: String
 
-    /// A device that has been sampled once.
-    static func make() async throws -> DeviceFixture {
-        let fixture = try DeviceFixture()
-        await fixture.sampler.tick()
-        return fixture
+    init() async throws {
+        directory = NSTemporaryDirectory() + "kinglet-xeps-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var configuration = StoreConfiguration(path: directory + "/outbox.db")
+        configuration.synchronous = .off
+        configuration.commitInterval = .zero
+        store = try await ReadingStore(configuration: configuration)
+        sampler = Sampler(profile: simulatedWithBrokenSensor)
+        await sampler.start()
     }
 
-    private init() throws {
-        let profile = try DeviceProfile.parse(Self.profileText, file: "bench.toml")
-        sampler = Sampler(profile: profile, environment: SamplerEnvironment(clock: clock))
-        services = DeviceServices(sampler: sampler, store: nil, clock: clock)
+    func close() async {
+        await sampler.stop()
+        await store.close()
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
-    func control(_ name: String) throws -> ControlDefinition {
-        try #require(services.control(named: name))
+    func readoutHandler(clock: any WallClock = SystemWallClock()) -> SensorDataHandler {
+        SensorDataHandler(sender: { [sent] in await sent.record($0) }, sampler: sampler, store: store, nodeID: "simulated", clock: clock)
     }
 
-    /// The current text of a reading, as a person sees it.
-    func shown(_ name: String) async -> String? {
-        await sampler.currentReadings(names: [name]).first.map(HumanText.value(of:))
+    /// The current value of a control as a readout shows it.
+    func value(of name: String) async -> String? {
+        await sampler.currentReadings(names: [name]).first?.value?.text
     }
 }
 
-/// Records restart requests.
-final class LifecycleSpy: AgentLifecycle {
-    private let requests = Mutex<[JID]>([])
+/// Stanzas sent by a handler, in order.
+actor SentStanzas {
+    private(set) var stanzas: [XMLElement] = []
 
-    func requestRestart(by requester: JID) {
-        requests.withLock { $0.append(requester) }
+    func record(_ stanza: XMLElement) { stanzas.append(stanza) }
+
+    /// Waits until at least `count` stanzas were sent; returns them all.
+    func wait(for count: Int, timeout: Duration = .seconds(10)) async -> [XMLElement] {
+        let deadline = ContinuousClock.now + timeout
+        while stanzas.count < count, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return stanzas
     }
-
-    var requesters: [JID] { requests.withLock { $0 } }
 }
 
-let alice = try! JID("alice@example.org/desk")
-let bob = try! JID("bob@example.org/phone")
-let mallory = try! JID("mallory@evil.example/x")
-let device = try! JID("sensor@example.org/kinglet")
+let alice = try! JID("alice@example.org/phone")
+
+/// An IQ from alice carrying `payload`.
+func iq(_ type: String, _ payload: String, id: String = "q1") throws -> XMLElement {
+    try XMLElement(parsing: "<iq type='\(type)' id='\(id)' from='\(alice)' to='sensor@example.org/kinglet'>\(payload)</iq>")
+}

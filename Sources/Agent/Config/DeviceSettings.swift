@@ -6,8 +6,10 @@ package struct DeviceSettings: Sendable {
     package var profile: DeviceProfile
     /// Simulator seed override, for reproducible demos and tests.
     package var seed: UInt64?
+    /// The device's XEP-0323/0325 node id (`node`); the profile's name unless configured.
+    package var nodeID: String
 
-    static let keys: Set<String> = ["profile", "seed", "interval"]
+    static let keys: Set<String> = ["profile", "seed", "interval", "node"]
 
     /// Reads the section and loads the profile it names: a path (relative to the config file)
     /// or a bare name looked up beside the config, in `Devices/` and in /usr/share/kinglet/devices.
@@ -28,6 +30,8 @@ package struct DeviceSettings: Sendable {
             guard interval >= .milliseconds(10) else { throw table.error("interval must be at least 10ms", at: "interval") }
             profile = profile.overridingInterval(interval)
         }
+        nodeID = try table.string("node") ?? profile.name
+        guard !nodeID.isEmpty else { throw table.error("node must not be empty", at: "node") }
         if let seed = try table.integer("seed") {
             guard seed >= 0 else { throw table.error("seed must not be negative", at: "seed") }
             self.seed = UInt64(seed)

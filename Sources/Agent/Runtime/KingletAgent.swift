@@ -63,7 +63,9 @@ package final class KingletAgent: Sendable {
         let services = DeviceServices(sampler: sampler, store: store)
         // Also the disco provider of the commands node (XEP-0050 §2.2).
         let commands = AdHocCommandHandler(services: services, lifecycle: restart, ownJID: { await session.boundJID })
-        let iqHandlers = Self.iqFeatures(session: session, sampler: sampler, store: store, context: context) + [commands]
+        let iqHandlers =
+            Self.iqFeatures(session: session, sampler: sampler, store: store, nodeID: configuration.device.nodeID, context: context)
+            + [commands]
         let device = DeviceDiscoInfo(
             name: configuration.presence.name ?? sampler.profile.name, handlers: iqHandlers, sampler: sampler,
             operatingSystem: context.operatingSystem)
@@ -72,15 +74,20 @@ package final class KingletAgent: Sendable {
             roster: context.roster, access: access)
         let chat = ChatCommandHandler(services: services, ownJID: { await session.boundJID }, send: { await session.send($0) })
         router = Self.makeRouter(
-            session: session, sampler: sampler, iqHandlers: iqHandlers, nodeProviders: [commands], messageHandlers: [chat],
+            session: session, sampler: sampler, iqHandlers: iqHandlers, nodeProviders: [commands],
+            messageHandlers: [ControlMessageHandler(sampler: sampler, nodeID: configuration.device.nodeID), chat],
             device: device, presence: presence, context: context)
     }
 
     /// Every IQ feature the agent answers, in one explicit list: disco#info and the caps
     /// advertise exactly these (plus disco itself).
-    private static func iqFeatures(session: XMPPSession, sampler: Sampler, store: ReadingStore, context: FeatureContext) -> [any IQHandler] {
+    private static func iqFeatures(
+        session: XMPPSession, sampler: Sampler, store: ReadingStore, nodeID: String, context: FeatureContext
+    ) -> [any IQHandler] {
         [
             PingHandler(),
+            SensorDataHandler(session: session, sampler: sampler, store: store, nodeID: nodeID),
+            ControlHandler(sampler: sampler, nodeID: nodeID),
             VersionHandler(operatingSystem: context.operatingSystem),
             LastActivityHandler(activity: context.activity),
             RosterPushHandler(roster: context.roster, account: context.access.accountJID),

@@ -5,8 +5,9 @@ package import XMLStream
 package import XMPPCore
 
 /// The chat command language (`help`, `status`, `read [NAME]`, `set NAME VALUE`) in `chat` and
-/// `normal` messages with a body. Viewers may read, operators may also set; a stranger gets
-/// "not authorized" and nothing else.
+/// `normal` messages with a body. Viewers may read, operators may also set. Strangers never get
+/// here: the router answers them "not authorized" itself (once per sender and window), the
+/// same words whichever handler would have taken the message.
 ///
 /// Never answered, so that the agent never loops with another bot or a server: messages of
 /// type error, groupchat or headline; messages without a body (chat states, receipts); messages
@@ -28,7 +29,6 @@ package struct ChatCommandHandler: MessageHandler {
     private let clock: any SamplerClock
     private let ownJID: @Sendable () async -> JID?
     private let send: @Sendable (XMLElement) async -> Void
-    private let accessLog = Logger("access")
 
     /// `send` puts a reply on the wire; `ownJID` is the device's full JID, whose own messages
     /// are never answered.
@@ -60,16 +60,12 @@ package struct ChatCommandHandler: MessageHandler {
             from.local != nil
         else { return .notMine }
         if let own = await ownJID(), own == from { return .notMine }
-        let now = clock.now()
-        guard role >= .viewer else {
-            guard throttle.allows(.notAuthorized, to: from.bare, at: now) else { return .silent }
-            accessLog.info("refused a chat command from \(from.bare): stranger")
-            return .reply(Self.reply(to: message, type: type, text: "not authorized"))
-        }
+        guard role >= .viewer else { return .notMine }  // the router has answered already
         let firstLine = body.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: true).first.map(String.init) ?? ""
         let command = ChatCommand(parsing: firstLine)
         guard command != .empty else { return .silent }
         let sentAt = message.child("delay", namespace: "urn:xmpp:delay")?.attribute("stamp")
+        if case .set = command, role < .operator { AccessLog.refused("chat set", from: from, role: role, needed: .operator) }
         let answer = await responder.reply(to: command, from: from, role: role, sentAt: sentAt)
         guard throttle.allows(answer.isHint ? .hint : .answer, to: from.bare, at: clock.now()) else { return .silent }
         return .reply(Self.reply(to: message, type: type, text: answer.text))

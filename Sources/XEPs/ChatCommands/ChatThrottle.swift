@@ -3,7 +3,6 @@ import XMPPCore
 /// Decides whether a chat reply may go out, so that the agent never loops with another bot and
 /// never becomes an amplifier. A pure value: time comes in as an argument (monotonic).
 ///
-/// - A stranger gets "not authorized" once per `strangerInterval`, then silence.
 /// - Unknown input gets a hint, but after `hintStreak` hints in a row (no valid command between
 ///   them) the correspondent is muted: two bots telling each other "unknown command" stop there.
 /// - Every correspondent has a bucket of `burst` replies that refills one per `refill`; when it
@@ -17,14 +16,13 @@ package struct ChatThrottle: Sendable {
         package var refill: Duration = .seconds(3)
         package var hintStreak = 5
         package var quiet: Duration = .seconds(60)
-        package var strangerInterval: Duration = .seconds(600)
         package var capacity = 256
 
         package init() {}
     }
 
     enum Reply: Sendable, Hashable {
-        case answer, hint, notAuthorized
+        case answer, hint
     }
 
     private struct Correspondent: Sendable {
@@ -35,7 +33,6 @@ package struct ChatThrottle: Sendable {
         var lastSeen: Duration
         var mutedUntil: Duration?
         var hints = 0
-        var lastRefusal: Duration?
     }
 
     let policy: Policy
@@ -60,9 +57,6 @@ package struct ChatThrottle: Sendable {
         peer.tokens = min(Double(policy.burst), peer.tokens + (now - peer.updated) / policy.refill)
         peer.updated = now
         switch reply {
-        case .notAuthorized:
-            if let last = peer.lastRefusal, now - last < policy.strangerInterval { return false }
-            peer.lastRefusal = now
         case .hint:
             peer.hints += 1
             if peer.hints > policy.hintStreak {

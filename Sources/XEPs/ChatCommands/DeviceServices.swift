@@ -10,6 +10,8 @@ package struct DeviceServices: Sendable {
     /// Monotonic, so that uptime and expiry survive the wall clock jumping when an SBC without
     /// a real-time clock gets its time from NTP.
     package let clock: any SamplerClock
+    /// Validate-then-apply, shared with XEP-0325.
+    private let applier: ControlApplier
     private let startedAt: Duration
 
     /// Uptime counts from here.
@@ -17,11 +19,12 @@ package struct DeviceServices: Sendable {
         self.sampler = sampler
         self.store = store
         self.clock = clock
+        applier = ControlApplier(sampler: sampler)
         startedAt = clock.now()
     }
 
     /// The controls, in profile order.
-    package var controls: [ControlDefinition] { sampler.controls }
+    package var controls: [ControlDefinition] { applier.controls }
 
     /// The control called `name`, ignoring case (people type `Relay`).
     package func control(named name: String) -> ControlDefinition? {
@@ -30,17 +33,13 @@ package struct DeviceServices: Sendable {
 
     /// Parses `text` for `control`, applies it and returns the value now in force, or a sentence
     /// saying what is wrong (`dimmer must be a whole number between 0 and 100 %, not 150`).
-    package func set(_ control: ControlDefinition, to text: String) async -> ControlChange {
-        let value: ControlValue
+    package func set(_ control: ControlDefinition, to text: String) async -> SetOutcome {
         do {
-            value = try control.parse(text)
+            let change = try applier.change(control.name, text: text)
+            let applied = try await applier.apply([change])
+            return .applied(applied.first?.value ?? change.value)
         } catch {
-            return .refused(error, control.refusal(of: text))
-        }
-        do {
-            return .applied(try await sampler.apply(control.name, value))
-        } catch {
-            return .refused(error, ControlChange.sentence(for: error))
+            return .refused(error, error.kind == .invalidValue ? control.refusal(of: text) : SetOutcome.sentence(for: error))
         }
     }
 
@@ -58,7 +57,7 @@ package struct DeviceServices: Sendable {
 }
 
 /// What came of a person's request to set a control.
-package enum ControlChange: Sendable, Hashable {
+package enum SetOutcome: Sendable, Hashable {
     /// The value now in force (as read back).
     case applied(ControlValue)
     /// Nothing was applied, or the target failed; the text says why, for a person.

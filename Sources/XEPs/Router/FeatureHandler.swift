@@ -12,10 +12,14 @@ package protocol IQHandler: Sendable {
     func handle(_ iq: XMLElement, from: JID, role: Role) async -> XMLElement
     /// The XEP-0030 features this handler stands for; by default its payload namespaces.
     var discoFeatures: [String] { get }
+    /// Work that must follow `reply` on the wire, called once the router has sent it: XEP-0323
+    /// data messages come after the `accepted` result. By default nothing.
+    func afterReply(_ reply: XMLElement, to iq: XMLElement, from: JID, role: Role) async
 }
 
 extension IQHandler {
     package var discoFeatures: [String] { payloadNamespaces.sorted() }
+    package func afterReply(_ reply: XMLElement, to iq: XMLElement, from: JID, role: Role) async {}
 }
 
 /// A feature that consumes messages: chat commands, XEP-0325 set-by-message.

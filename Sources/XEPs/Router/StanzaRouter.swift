@@ -68,6 +68,7 @@ package struct StanzaRouter: Sendable {
         let reply = await handler.handle(iq, from: from, role: effective)
         await session.send(reply)
         if type == "set", reply.stanzaType == "result", isContact(from) { activity?.record() }
+        await handler.afterReply(reply, to: iq, from: from, role: effective)
     }
 
     /// Strangers' messages reach no handler. A chat or normal message with a body gets one

@@ -31,14 +31,18 @@ struct SetControlCommand: AdHocCommand {
                         })
                 ])
         }
-        let currentValue = await appliedValue(of: control)
-        var fields = [DataFormField(nil, type: .fixed, values: ["\(control.name) is now \(current[control.name] ?? "unknown")."])]
-        var valueField = ControlField.field("value", for: control, current: currentValue)
-        if let retried = (submitted.count > 1 ? submitted[1] : nil)?.field("value")?.values, !retried.isEmpty {
-            valueField.values = retried
+        let fixed = DataFormField(nil, type: .fixed, values: ["\(control.name) is now \(current[control.name] ?? "unknown")."])
+        var field = ControlForm.field(control, current: await currentText(of: control))
+        // One control at a time: the field is always submitted, so XEP-0336 `notSame` (which
+        // lets a client leave out an unchanged field) would only lose the value.
+        field.extensions.removeAll { $0.name == "notSame" }
+        field.label = control.description.isEmpty ? control.name : "\(control.name) (\(control.description))"
+        field.description = "Must be \(control.expectation)."
+        field.required = true
+        if let retried = (submitted.count > 1 ? submitted[1] : nil)?.field(control.name)?.values, !retried.isEmpty {
+            field.values = retried
         }
-        fields.append(valueField)
-        return DataForm(.form, title: "Set \(control.name)", instructions: "Enter the new value.", fields: fields)
+        return DataForm(.form, title: "Set \(control.name)", instructions: "Enter the new value.", fields: [fixed, field])
     }
 
     func check(stage: Int, form: DataForm, submitted: [DataForm?]) async -> String? {
@@ -48,7 +52,7 @@ struct SetControlCommand: AdHocCommand {
 
     func complete(submitted: [DataForm], requester: JID) async -> CommandOutcome {
         guard let control = chosenControl(submitted) else { return .retry("Pick a control first (go back).") }
-        guard submitted.count > 1, let text = submitted[1].value("value"), !text.trimmingSpaces.isEmpty else {
+        guard submitted.count > 1, let text = submitted[1].value(control.name), !text.trimmingSpaces.isEmpty else {
             return .retry("Enter a value for \(control.name).")
         }
         switch await services.set(control, to: text) {
@@ -71,10 +75,8 @@ struct SetControlCommand: AdHocCommand {
         return Dictionary(readings.map { ($0.name, HumanText.value(of: $0)) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The control's value in force, for the form's default, from its writable reading.
-    private func appliedValue(of control: ControlDefinition) async -> ControlValue? {
-        guard let reading = await services.sampler.currentReadings(names: [control.name]).first, let value = reading.value
-        else { return nil }
-        return try? control.parse(value.text)
+    /// The control's value in force as XEP-0323 writes it, for the form's default.
+    private func currentText(of control: ControlDefinition) async -> String? {
+        await services.sampler.currentReadings(names: [control.name]).first?.value?.text
     }
 }

@@ -1,0 +1,64 @@
+package import Devices
+
+/// One value to set on one control, as a request names it (not yet validated).
+package struct ControlChange: Sendable, Hashable {
+    package var name: String
+    package var value: ControlValue
+
+    package init(_ name: String, _ value: ControlValue) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// Validate-then-apply for a list of control values: what XEP-0325 `set`, ad-hoc "Set a
+/// control" and chat `set` share. Nothing touches hardware until every change has passed.
+package struct ControlApplier: Sendable {
+    private let sampler: Sampler
+
+    package init(sampler: Sampler) {
+        self.sampler = sampler
+    }
+
+    /// The device's controls, in the order forms list them.
+    package var controls: [ControlDefinition] { sampler.controls }
+
+    /// The control named `name`, or `unknownParameter`.
+    package func control(_ name: String) throws(ControlError) -> ControlDefinition {
+        guard let control = controls.first(where: { $0.name == name }) else {
+            throw ControlError(name, .unknownParameter, "no control named '\(name)'")
+        }
+        return control
+    }
+
+    /// Parses text a person typed for a control (`on`, `42`, `auto`) into a validated change.
+    package func change(_ name: String, text: String) throws(ControlError) -> ControlChange {
+        ControlChange(name, try control(name).parse(text))
+    }
+
+    /// Checks every change against its control, in order, and returns them in each control's
+    /// own type. The first unknown name (`unknownParameter`) or bad value (`invalidValue`) is
+    /// thrown, naming the parameter; nothing is applied.
+    package func validate(_ changes: [ControlChange]) throws(ControlError) -> [ControlChange] {
+        var valid: [ControlChange] = []
+        valid.reserveCapacity(changes.count)
+        for change in changes {
+            valid.append(ControlChange(change.name, try control(change.name).validate(change.value)))
+        }
+        return valid
+    }
+
+    /// Validates every change, then applies them one by one in order and returns the values
+    /// now applied (as read back where the target allows). When a target fails mid-way the
+    /// error names that parameter; the changes before it stay applied, since hardware cannot
+    /// be rolled back.
+    package func apply(_ changes: [ControlChange]) async throws(ControlError) -> [ControlChange] {
+        let valid = try validate(changes)
+        var applied: [ControlChange] = []
+        applied.reserveCapacity(valid.count)
+        for change in valid {
+            applied.append(ControlChange(change.name, try await sampler.apply(change.name, change.value)))
+        }
+        return applied
+    }
+}
