@@ -29,6 +29,7 @@ package struct ChatCommandHandler: MessageHandler {
     private let clock: any SamplerClock
     private let ownJID: @Sendable () async -> JID?
     private let send: @Sendable (XMLElement) async -> Void
+    private let log = Logger("chat")
 
     /// `send` puts a reply on the wire; `ownJID` is the device's full JID, whose own messages
     /// are never answered.
@@ -46,7 +47,9 @@ package struct ChatCommandHandler: MessageHandler {
     package func handle(_ message: XMLElement, from: JID, role: Role) async -> Bool {
         switch await verdict(on: message, from: from, role: role) {
         case .notMine: return false
-        case .silent: return true
+        case .silent:
+            log.debug("no reply to a chat message from \(from) (throttled or empty)")
+            return true
         case .reply(let reply):
             await send(reply)
             return true
