@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Agent", dependencies: ["XEPs", "Session", "XMPPCore", "Transport", "Crypto", "Devices", "Store", "TOML", "Support"], swiftSettings: strict),
         .executableTarget(name: "kinglet", dependencies: ["Agent"], swiftSettings: strict),
         .executableTarget(
-            name: "kinglet-bench", dependencies: ["Agent", "Session", "Transport", "XMLStream", "Crypto", "XMPPCore", "Devices", "Store", "TOML", "Support"],
+            name: "kinglet-bench", dependencies: ["Agent", "XEPs", "Session", "Transport", "XMLStream", "Crypto", "XMPPCore", "Devices", "Store", "TOML", "Support"],
             path: "Benchmarks/kinglet-bench", swiftSettings: strict),
 
         .testTarget(name: "SupportTests", dependencies: ["Support"]),

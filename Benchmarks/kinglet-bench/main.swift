@@ -9,6 +9,7 @@ let benchmarks: [(name: String, run: () async throws -> [Figure])] = [
     ("xml-parse", xmlParseBenchmark),
     ("store", storeBenchmark),
     ("sampler", samplerBenchmark),
+    ("commands", commandsBenchmark),
 ]
 
 let words = Array(CommandLine.arguments.dropFirst())
