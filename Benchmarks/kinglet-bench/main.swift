@@ -9,6 +9,8 @@ let benchmarks: [(name: String, run: () async throws -> [Figure])] = [
     ("xml-parse", xmlParseBenchmark),
     ("store", storeBenchmark),
     ("sampler", samplerBenchmark),
+    ("crypto", cryptoBenchmark),
+    ("presence", presenceBenchmark),
     ("commands", commandsBenchmark),
 ]
 

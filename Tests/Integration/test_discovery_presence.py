@@ -205,6 +205,11 @@ def test_operator_subscription_is_approved_and_reciprocated(prosody, agent, peer
     assert subscribes == 1
     assert len(agent.matching(r"approved the presence subscription")) == 1
 
+    # The goodbye goes through the presence service too, caps and all.
+    assert agent.stop() == 0
+    goodbye = alice.wait_presence(from_agent(prosody, "unavailable"))
+    assert goodbye["caps"]["node"] == CAPS_NODE
+
 
 def test_stranger_is_refused_everything(prosody, agent, peers):
     mallory = peers(prosody, "mallory", "mallory-secret")
@@ -218,7 +223,8 @@ def test_stranger_is_refused_everything(prosody, agent, peers):
     agent.wait_for_log(rf"INFO +access: refused get query \(jabber:iq:version\) from {re.escape(prosody.jid('mallory'))}/\S+ \(stranger; viewer needed\)")
 
     mallory.subscribe_to(prosody.jid("sensor"))
-    mallory.wait_presence(lambda p: from_agent(prosody, "unsubscribed")(p))
+    refusal = mallory.wait_presence(lambda p: from_agent(prosody, "unsubscribed")(p))
+    assert refusal["caps"]["node"] == CAPS_NODE  # caps in every presence the agent sends
     agent.wait_for_log(r"refused presence subscription from " + re.escape(prosody.jid("mallory")))
 
     mallory.run_sync(lambda: mallory.client.send_message(mto=full, mbody="status", mtype="chat"))

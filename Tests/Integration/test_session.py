@@ -177,6 +177,49 @@ def test_hostile_server_gets_the_right_stream_error(prosody, workdir, agent_fact
         hostile.stop()
 
 
+def test_a_silent_server_is_given_up_on_and_retried(prosody, workdir, agent_factory):
+    hostile = HostileServer(prosody.pki, ["silent"]).start()
+    try:
+        config = base_config(prosody, workdir, port=hostile.port, direct_tls=True)
+        config["xmpp"].update(connect_timeout="1s", reconnect_max="1s")
+        agent = agent_factory(config).start()
+        agent.wait_for_log(r"did not complete the login within 2\.0s")
+        wait_until(lambda: hostile.connections >= 2, timeout=10, what="a second connection attempt")
+        assert not agent.exited()
+    finally:
+        hostile.stop()
+
+
+def test_see_other_host_redirects_to_the_named_server(prosody, workdir, agent_factory):
+    hostile = HostileServer(prosody.pki, ["see-other-host"], redirect_to=f"127.0.0.1:{prosody.direct_tls_port}").start()
+    try:
+        agent = agent_factory(base_config(prosody, workdir, port=hostile.port, direct_tls=True)).start()
+        agent.wait_for_log(r"redirects to 127\.0\.0\.1:")
+        agent.wait_online()
+        assert agent.matching(rf"connected to 127\.0\.0\.1:{prosody.direct_tls_port}\b")
+        assert hostile.connections == 1
+    finally:
+        hostile.stop()
+
+
+def test_conflict_is_reported_once_and_not_fought(prosody, workdir, agent_factory):
+    config = base_config(prosody, workdir)
+    config["xmpp"]["reconnect_max"] = "30s"
+    agent = agent_factory(config).start()
+    agent.wait_online()
+    # Another client takes the agent's resource: Prosody kicks the older session with <conflict/>.
+    usurper = Peer(prosody, "sensor", PASSWORDS["sensor"], resource="kinglet").connect()
+    try:
+        agent.wait_for_log(r"^ERROR .*conflict")
+        mark = agent.mark()
+        time.sleep(3)  # the observation window: a tight loop would reconnect and kick back within it
+        assert all("connected to" not in line for line in agent.log()[mark:])
+        assert usurper.client.is_connected()
+        assert not agent.exited()
+    finally:
+        usurper.disconnect()
+
+
 def test_sigterm_sends_unavailable_and_exits_zero(prosody, agent):
     alice = Peer(prosody, "alice", PASSWORDS["alice"]).connect()
     try:

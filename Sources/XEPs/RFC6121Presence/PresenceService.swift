@@ -68,6 +68,7 @@ package actor PresenceService {
 
     /// Sends the presence if it changed since the last one sent.
     package func refresh() async {
+        guard await session.isOnline else { return }
         let presence = await currentPresence()
         guard gate.admit(presence) else {
             log.debug("health checked: presence unchanged")

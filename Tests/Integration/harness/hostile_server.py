@@ -28,15 +28,18 @@ SCENARIOS = {
                         + STREAM_HEADER[len("<?xml version='1.0'?>"):] + "<message><body>&xxe;</body></message>"),
     # A single 1 MiB stanza, far above the agent's 256 KiB cap.
     "oversized": STREAM_HEADER + "<message><body>" + "A" * (1 << 20) + "</body></message>",
+    # Nothing at all after the client's header: a server that accepted and went quiet.
+    "silent": "",
     # A processing instruction between stanzas.
     "processing-instruction": STREAM_HEADER + "<?evil data?>",
 }
 
 
 class HostileServer:
-    def __init__(self, pki, scenarios):
+    def __init__(self, pki, scenarios, redirect_to=None):
         self.pki = pki
         self.scenarios = list(scenarios)
+        self.redirect_to = redirect_to
         self.received = []  # what the agent sent on each connection, decoded
         self.connections = 0
         self.lock = threading.Lock()
@@ -81,7 +84,7 @@ class HostileServer:
                     break
                 data += chunk
             try:
-                conn.sendall(SCENARIOS[scenario].encode())
+                conn.sendall(self._payload(scenario).encode())
             except OSError:
                 pass  # the agent may close before reading everything: that is what we test
             while True:
@@ -95,6 +98,13 @@ class HostileServer:
             with self.lock:
                 self.received.append((scenario, data.decode("utf-8", "replace")))
             raw.close()
+
+    def _payload(self, scenario):
+        if scenario == "see-other-host":
+            # A well-behaved redirect (RFC 6120 §4.9.3.19) to the real server.
+            return (STREAM_HEADER + "<stream:error><see-other-host xmlns='urn:ietf:params:xml:ns:xmpp-streams'>"
+                    + self.redirect_to + "</see-other-host></stream:error></stream:stream>")
+        return SCENARIOS[scenario]
 
     def results(self):
         with self.lock:

@@ -1,0 +1,180 @@
+import Crypto
+import Foundation
+import Glibc
+import Testing
+import XMLStream
+@testable import Transport
+
+/// A plain TCP peer that plays the server's side of a script: the test reads what the client
+/// sent and writes what a server (or a hostile one) would say.
+final class ScriptedServer: @unchecked Sendable {  // used from the test task only, one call at a time
+    let listener: Int32
+    let port: UInt16
+    var peer: Int32 = -1
+
+    init() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(listener, pointer, length) == 0 && listen(listener, 4) == 0 && getsockname(listener, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        self.listener = listener
+        port = UInt16(bigEndian: address.sin_port)
+    }
+
+    deinit {
+        close(listener)
+        if peer >= 0 { close(peer) }
+    }
+
+    func accept(timeout: Int32 = 5000) throws {
+        var pfd = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+        guard poll(&pfd, 1, timeout) == 1 else { throw POSIXError(.ETIMEDOUT) }
+        peer = Glibc.accept(listener, nil, nil)
+    }
+
+    func write(_ text: String) {
+        _ = text.withCString { Glibc.send(peer, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Reads until `marker` has arrived or the peer closed; fails after the deadline.
+    func read(until marker: String, timeout: Double = 5) throws -> String {
+        var received = ""
+        let deadline = Date().addingTimeInterval(timeout)
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while !received.contains(marker) {
+            let remaining = Int32(max(0, deadline.timeIntervalSinceNow * 1000))
+            var pfd = pollfd(fd: peer, events: Int16(POLLIN), revents: 0)
+            guard remaining > 0, poll(&pfd, 1, remaining) == 1 else { throw POSIXError(.ETIMEDOUT) }
+            let n = Glibc.read(peer, &buffer, buffer.count)
+            if n <= 0 { break }
+            received += String(decoding: buffer[0..<n], as: UTF8.self)
+        }
+        return received
+    }
+
+    func hangUp() {
+        close(peer)
+        peer = -1
+    }
+}
+
+@Suite(.serialized) struct ConnectionTests {
+    static let header = "<?xml version='1.0'?><stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' id='s1' from='example.org' version='1.0'>"
+    static let features = "<stream:features><starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'><required/></starttls></stream:features>"
+
+    func connection(to port: UInt16) throws -> Connection {
+        let credentials = try TLSCredentials(TLSConfiguration(serverName: "example.org"))
+        let settings = ConnectionSettings(
+            planner: EndpointPlanner(domain: "example.org", host: "127.0.0.1", port: port), credentials: credentials,
+            limits: XMLStreamLimits(maxStanzaBytes: 4096), closeTimeout: .seconds(2))
+        let connection = try Connection(settings: settings)
+        try connection.start()
+        return connection
+    }
+
+    /// Collects events until `stop` says enough, with a deadline.
+    func collect(_ connection: Connection, until stop: @escaping @Sendable ([ConnectionEvent]) -> Bool) async throws -> [ConnectionEvent] {
+        try await withThrowingTaskGroup(of: [ConnectionEvent].self) { group in
+            group.addTask {
+                var events: [ConnectionEvent] = []
+                for await event in connection.events {
+                    events.append(event)
+                    if stop(events) { break }
+                }
+                return events
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(10))
+                throw POSIXError(.ETIMEDOUT)
+            }
+            let result = try await group.next()!
+            group.cancelAll()
+            return result
+        }
+    }
+
+    @Test func deliversHeaderAndElementsAndSendsWhatItIsGiven() async throws {
+        let server = try ScriptedServer()
+        let connection = try connection(to: server.port)
+        try server.accept()
+        connection.send(StreamTags.opening(to: "example.org"))
+        let opening = try server.read(until: "version='1.0'")
+        #expect(opening.contains("<stream:stream"))
+        #expect(!opening.contains("from="))
+        server.write(Self.header + Self.features)
+        let events = try await collect(connection) { $0.count >= 3 }
+        guard case .connected(let endpoint, _, let tls) = events[0] else { Issue.record("no connected: \(events)"); return }
+        #expect(endpoint.port == server.port && tls == nil)
+        guard case .opened(let header) = events[1] else { Issue.record("no header"); return }
+        #expect(header.attribute("id") == "s1")
+        guard case .element(let features) = events[2] else { Issue.record("no features"); return }
+        #expect(features.name == "features" && features.child("starttls", namespace: "urn:ietf:params:xml:ns:xmpp-tls") != nil)
+        connection.close(trailer: StreamTags.closing)
+        #expect(try server.read(until: "</stream:stream>").hasSuffix("</stream:stream>"))
+        server.write("</stream:stream>")
+        let rest = try await collect(connection) { if case .closed = $0.last { true } else { false } }
+        guard case .closed = rest.last else { Issue.record("not closed: \(rest)"); return }
+    }
+
+    @Test(arguments: [
+        ("<message><body>x</bodyy></message>", "not-well-formed"),
+        ("<!-- comment -->", "restricted-xml"),
+        ("<message><body>" + String(repeating: "A", count: 10_000) + "</body></message>", "policy-violation"),
+    ])
+    func hostileInputGetsTheStreamErrorAndEndsTheConnection(input: String, condition: String) async throws {
+        let server = try ScriptedServer()
+        let connection = try connection(to: server.port)
+        try server.accept()
+        connection.send(StreamTags.opening(to: "example.org"))
+        _ = try server.read(until: "version='1.0'")
+        server.write(Self.header + input)
+        let reply = try server.read(until: "</stream:stream>")
+        #expect(reply.contains("<stream:error><\(condition) xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error></stream:stream>"))
+        let events = try await collect(connection) { if case .failed = $0.last { true } else { false } }
+        guard case .failed(.streamErrorSent(let error)) = events.last else { Issue.record("\(events)"); return }
+        #expect(error.condition.rawValue == condition)
+    }
+
+    @Test func serverClosingItsStreamIsAnsweredAndReported() async throws {
+        let server = try ScriptedServer()
+        let connection = try connection(to: server.port)
+        try server.accept()
+        server.write(Self.header + "</stream:stream>")
+        #expect(try server.read(until: "</stream:stream>").contains("</stream:stream>"))
+        let events = try await collect(connection) { if case .failed = $0.last { true } else { false } }
+        guard case .failed(.closedByPeer) = events.last else { Issue.record("\(events)"); return }
+    }
+
+    @Test func restartResetsTheParser() async throws {
+        let server = try ScriptedServer()
+        let connection = try connection(to: server.port)
+        try server.accept()
+        server.write(Self.header + Self.features)
+        _ = try await collect(connection) { $0.count >= 3 }
+        connection.restartStream(header: StreamTags.opening(to: "example.org"))
+        _ = try server.read(until: "version='1.0'")
+        // A second header is only acceptable because the client reset its parser.
+        server.write(Self.header + "<message from='a@example.org'><body>hi</body></message>")
+        let events = try await collect(connection) { $0.count >= 2 }
+        guard case .opened = events[0], case .element(let message) = events[1] else { Issue.record("\(events)"); return }
+        #expect(message.child("body")?.text == "hi")
+        connection.abort()
+    }
+
+    @Test func nobodyListeningIsUnreachable() async throws {
+        let server = try ScriptedServer()
+        let port = server.port
+        close(server.listener)  // the port is now closed
+        let connection = try connection(to: port)
+        let events = try await collect(connection) { if case .failed = $0.last { true } else { false } }
+        guard case .failed(.unreachable(let reasons)) = events.last else { Issue.record("\(events)"); return }
+        #expect(reasons.first?.contains("refused") == true)
+    }
+}
