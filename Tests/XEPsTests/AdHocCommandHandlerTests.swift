@@ -138,6 +138,9 @@ import XMPPCore
         let late = await send("set-control", session: id, fields: ["control": "relay"])
         #expect(StanzaError(stanza: late)?.condition == .notAllowed)
         #expect(errorApplication(late) == "session-expired")
+        let canceled = await send("set-control", session: id, action: "cancel")
+        #expect(try command(canceled).attribute("status") == "canceled", "cancel is always allowed, even just after expiry")
+        #expect(errorApplication(await send("set-control", session: "never", action: "cancel")) == "bad-sessionid")
     }
 
     @Test func protocolErrors() async throws {
@@ -146,6 +149,7 @@ import XMPPCore
         #expect(errorApplication(await send("set-control", session: id, action: "next")) == "bad-payload")
         #expect(errorApplication(await send("set-control", session: id, action: "fly")) == "malformed-action")
         #expect(errorApplication(await send("set-control", session: "nope", fields: [:])) == "bad-sessionid")
+        #expect(errorApplication(await send("set-control", action: "next")) == "bad-sessionid", "next needs a session")
         #expect(errorApplication(await send("set-control", session: id, fields: ["control": "relay"], from: bob)) == "bad-sessionid")
         #expect(StanzaError(stanza: await send("no-such-command"))?.condition == .itemNotFound)
         let picked = await send("set-control", session: id, fields: ["control": "toaster"])

@@ -142,6 +142,16 @@ import XMPPCore
         #expect(await bench.fixture.shown("relay") == "off")
     }
 
+    @Test func aMutedCorrespondentsCommandsAreNotCarriedOut() async throws {
+        var policy = ChatThrottle.Policy()
+        policy.burst = 2
+        let bench = try await Bench(policy: policy)
+        #expect(await bench.say("set dimmer 10") == "dimmer is now 10 %")
+        #expect(await bench.say("set dimmer 20") == "dimmer is now 20 %")
+        #expect(await bench.verdict("set dimmer 30") == .silent)
+        #expect(await bench.fixture.shown("dimmer") == "20 %")
+    }
+
     @Test func twoBotsTellingEachOtherUnknownCommandStop() async throws {
         let bench = try await Bench()
         var answered = 0

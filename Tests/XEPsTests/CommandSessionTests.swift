@@ -58,6 +58,17 @@ import XMPPCore
         #expect(expiredCondition { try table.session("a", node: "n", owner: alice, now: .seconds(179)) } == "session-expired")
     }
 
+    @Test func cancelEndsLiveAndJustExpiredSessionsOnly() throws {
+        var table = CommandSessionTable(lifetime: .seconds(60))
+        _ = try table.open(id: "a", node: "n", owner: alice, stageCount: 2, now: .zero)
+        _ = try table.open(id: "b", node: "n", owner: alice, stageCount: 2, now: .zero)
+        try table.cancel("a", node: "n", owner: alice, now: .seconds(1))
+        #expect(table.count == 1)
+        try table.cancel("b", node: "n", owner: alice, now: .seconds(120))  // expired meanwhile
+        #expect(throws: StanzaError.self) { try table.cancel("b", node: "n", owner: alice, now: .seconds(121)) }
+        #expect(throws: StanzaError.self) { try table.cancel("a", node: "n", owner: alice, now: .seconds(121)) }
+    }
+
     @Test func aSessionBelongsToItsOwnerAndCommand() throws {
         var table = CommandSessionTable()
         _ = try table.open(id: "a", node: "n", owner: alice, stageCount: 1, now: .zero)

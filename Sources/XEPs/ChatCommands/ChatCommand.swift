@@ -18,6 +18,11 @@ enum ChatCommand: Sendable, Hashable {
 
     static let setUsage = "usage: set NAME VALUE (for example: set relay on)"
 
+    /// Input that is no command: answered with a hint, which the throttle counts apart.
+    var isUnknown: Bool {
+        if case .unknown = self { true } else { false }
+    }
+
     init(parsing text: String) {
         let line = text.trimmingSpaces
         guard let verbEnd = line.firstIndex(where: \.isWhitespace) ?? (line.isEmpty ? nil : line.endIndex) else {

@@ -67,11 +67,12 @@ package struct ChatCommandHandler: MessageHandler {
         let firstLine = body.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: true).first.map(String.init) ?? ""
         let command = ChatCommand(parsing: firstLine)
         guard command != .empty else { return .silent }
-        let sentAt = message.child("delay", namespace: "urn:xmpp:delay")?.attribute("stamp")
+        // Before anything runs: a muted correspondent's command is not carried out either.
+        guard throttle.allows(command.isUnknown ? .hint : .answer, to: from.bare, at: clock.now()) else { return .silent }
         if case .set = command, role < .operator { AccessLog.refused("chat set", from: from, role: role, needed: .operator) }
-        let answer = await responder.reply(to: command, from: from, role: role, sentAt: sentAt)
-        guard throttle.allows(answer.isHint ? .hint : .answer, to: from.bare, at: clock.now()) else { return .silent }
-        return .reply(Self.reply(to: message, type: type, text: answer.text))
+        let sentAt = message.child("delay", namespace: Namespace.delay)?.attribute("stamp")
+        let text = await responder.reply(to: command, from: from, role: role, sentAt: sentAt)
+        return .reply(Self.reply(to: message, type: type, text: text))
     }
 
     /// A reply of the same type, to the sender, in the same thread.

@@ -12,19 +12,17 @@ struct ChatResponder: Sendable {
         self.services = services
     }
 
-    /// The reply text, and whether it is a hint (unknown input) for the throttle.
-    /// `sentAt` is the XEP-0203 stamp of a message the server kept while the device was offline.
-    func reply(to command: ChatCommand, from: JID, role: Role, sentAt: String?) async -> (text: String, isHint: Bool) {
+    /// The reply text. `sentAt` is the XEP-0203 stamp of a message the server kept while the
+    /// device was offline.
+    func reply(to command: ChatCommand, from: JID, role: Role, sentAt: String?) async -> String {
         switch command {
-        case .help: return (help(for: role), false)
-        case .status: return (await services.status().text, false)
-        case .read(let names): return (await read(names), false)
-        case .set(let name, let value): return (await set(name, value, from: from, role: role, sentAt: sentAt), false)
-        case .usage(let usage): return (usage, false)
-        case .unknown(let word):
-            let shown = word.count > 32 ? word.prefix(32) + "…" : word
-            return ("unknown command '\(shown)'; try help", true)
-        case .empty: return ("try help", true)
+        case .help: return help(for: role)
+        case .status: return await services.status().text
+        case .read(let names): return await read(names)
+        case .set(let name, let value): return await set(name, value, from: from, role: role, sentAt: sentAt)
+        case .usage(let usage): return usage
+        case .unknown(let word): return "unknown command '\(word.count > 32 ? word.prefix(32) + "…" : word)'; try help"
+        case .empty: return "try help"
         }
     }
 

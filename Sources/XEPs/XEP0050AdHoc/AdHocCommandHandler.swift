@@ -66,13 +66,14 @@ package struct AdHocCommandHandler: IQHandler, DiscoNodeProvider {
     private func respond(to request: CommandRequest, command: any AdHocCommand, from: JID) async throws(StanzaError) -> CommandResponse {
         guard let id = request.sessionID else { return try await start(command, request: request, from: from) }
         let now = clock.now()
+        // Before the lookup: cancelling a session that just expired is still a cancel.
+        if request.action == .cancel { return try cancel(id, of: command, from: from, now: now) }
         var session = try table.withLock { table throws(StanzaError) in
             try table.session(id, node: command.node, owner: from, now: now)
         }
         switch try session.move(for: request.action) {
         case .cancel:
-            table.withLock { $0.close(id) }
-            return CommandResponse(node: command.node, sessionID: id, status: .canceled)
+            return try cancel(id, of: command, from: from, now: now)
         case .back:
             session.goBack()
             table.withLock { $0.update(session) }
@@ -86,9 +87,14 @@ package struct AdHocCommandHandler: IQHandler, DiscoNodeProvider {
         }
     }
 
+    private func cancel(_ id: String, of command: any AdHocCommand, from: JID, now: Duration) throws(StanzaError) -> CommandResponse {
+        try table.withLock { table throws(StanzaError) in try table.cancel(id, node: command.node, owner: from, now: now) }
+        return CommandResponse(node: command.node, sessionID: id, status: .canceled)
+    }
+
     private func start(_ command: any AdHocCommand, request: CommandRequest, from: JID) async throws(StanzaError) -> CommandResponse {
-        guard request.action == nil || request.action == .execute else {
-            throw AdHoc.Condition.badSessionID.error("'\(request.action!.rawValue)' needs a session id")
+        if let action = request.action, action != .execute {
+            throw AdHoc.Condition.badSessionID.error("'\(action.rawValue)' needs a session id")
         }
         let id = Self.newSessionID()
         guard command.stageCount > 0 else {

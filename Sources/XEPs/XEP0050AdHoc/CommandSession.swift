@@ -48,7 +48,7 @@ struct CommandSession: Sendable, Hashable {
     /// stage allows; anything else is `bad-action`. `cancel` is always allowed.
     func move(for action: AdHoc.Action?) throws(StanzaError) -> Move {
         let actions = self.actions
-        let resolved = (action == nil || action == .execute) ? actions.execute : action!
+        let resolved = action.flatMap { $0 == .execute ? nil : $0 } ?? actions.execute
         if resolved == .cancel { return .cancel }
         guard actions.allowed.contains(resolved) else {
             throw AdHoc.Condition.badAction.error("'\(resolved.rawValue)' is not possible at this stage")

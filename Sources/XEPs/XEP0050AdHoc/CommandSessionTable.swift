@@ -50,6 +50,20 @@ struct CommandSessionTable: Sendable {
         return session
     }
 
+    /// Ends `owner`'s session `id` of `node`, live or recently expired: cancelling is always
+    /// allowed (XEP-0050 §4.4), also just after the session timed out. An unknown id is
+    /// `bad-sessionid`.
+    mutating func cancel(_ id: String, node: String, owner: JID, now: Duration) throws(StanzaError) {
+        sweep(now: now)
+        if let session = sessions[id], session.node == node, session.owner == owner {
+            sessions[id] = nil
+        } else if let index = expired.firstIndex(of: id) {
+            expired.remove(at: index)
+        } else {
+            throw AdHoc.Condition.badSessionID.error("no such command session")
+        }
+    }
+
     /// Keeps the session's new state, unless it was closed or expired meanwhile.
     mutating func update(_ session: CommandSession) {
         guard sessions[session.id] != nil else { return }
