@@ -44,6 +44,7 @@ bench: release
 	$(SWIFT) build -c release --product kinglet-bench -Xswiftc -warnings-as-errors
 	$(BUILD)/release/kinglet-bench
 	$(PYTHON) Benchmarks/bench_agent.py --binary $(BUILD)/kinglet-stripped
+	$(PYTHON) Benchmarks/bench_latency.py --binary $(BUILD)/kinglet-stripped
 
 clean:
 	rm -rf $(BUILD) test-run demo-run

@@ -11,6 +11,7 @@ let benchmarks: [(name: String, run: () async throws -> [Figure])] = [
     ("sampler", samplerBenchmark),
     ("crypto", cryptoBenchmark),
     ("presence", presenceBenchmark),
+    ("readout", readoutBenchmark),
     ("commands", commandsBenchmark),
 ]
 

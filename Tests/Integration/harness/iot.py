@@ -10,6 +10,8 @@ import xml.etree.ElementTree as ET
 from slixmpp.exceptions import IqError, IqTimeout
 from slixmpp.plugins.xep_0323.stanza import sensordata as sd
 from slixmpp.xmlstream import register_stanza_plugin
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
 
 from .wait import wait_until
 
@@ -88,6 +90,15 @@ def set_command(peer, device_jid, fields):
     """A fire-and-forget control set by message through slixmpp's xep_0325 client."""
     plugin = peer.client.plugin["xep_0325"]
     peer.run_sync(lambda: plugin.set_command(peer.client.boundjid.full, device_jid, fields))
+
+
+def record_messages(peer):
+    """Every message stanza the peer receives from now on, bodies or not (slixmpp's "message"
+    event only fires for messages with a body). Returns a list that fills as they arrive."""
+    received = []
+    handler = Callback("all messages", MatchXPath("{jabber:client}message"), received.append)
+    peer.run_sync(lambda: peer.client.register_handler(handler))
+    return received
 
 
 def _poll(q):

@@ -81,6 +81,8 @@ class Peer:
             pass
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=5)
+        if not self._thread.is_alive():
+            self.loop.close()
 
     def wait_presence(self, predicate, timeout=15):
         """Waits for a received presence stanza for which `predicate(p)` is true, and returns it."""
@@ -112,3 +114,4 @@ class Peer:
 
     def subscribe_to(self, jid):
         self.run_sync(lambda: self.client.send_presence(pto=jid, ptype="subscribe"))
+

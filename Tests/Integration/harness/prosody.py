@@ -13,7 +13,7 @@ DOMAIN = "kinglet.test"
 
 class Prosody:
     def __init__(self, workdir, password_hash="SHA-256", disabled_sasl=("DIGEST-MD5",), hibernation=60,
-                 log_level="info"):
+                 log_level="info", extra_config=""):
         self.workdir = workdir
         self.data = os.path.join(workdir, "prosody")
         os.makedirs(self.data, exist_ok=True)
@@ -33,6 +33,8 @@ class Prosody:
             text = f.read()
         for name, value in values.items():
             text = text.replace(f"@@{name}@@", value)
+        # Extra global settings (e.g. `network_settings`) go first, before any VirtualHost.
+        text = extra_config + "\n" + text
         with open(self.config, "w") as f:
             f.write(text)
         self.process = None
