@@ -64,7 +64,8 @@ package final class KingletAgent: Sendable {
         // Also the disco provider of the commands node (XEP-0050 §2.2).
         let commands = AdHocCommandHandler(services: services, lifecycle: restart, ownJID: { await session.boundJID })
         let iqHandlers =
-            Self.iqFeatures(session: session, sampler: sampler, store: store, nodeID: configuration.device.nodeID, context: context)
+            Self.iqFeatures(
+                session: session, sampler: sampler, store: store, context: context, nodeID: configuration.device.nodeID)
             + [commands]
         let device = DeviceDiscoInfo(
             name: configuration.presence.name ?? sampler.profile.name, handlers: iqHandlers, sampler: sampler,
@@ -82,7 +83,7 @@ package final class KingletAgent: Sendable {
     /// Every IQ feature the agent answers, in one explicit list: disco#info and the caps
     /// advertise exactly these (plus disco itself).
     private static func iqFeatures(
-        session: XMPPSession, sampler: Sampler, store: ReadingStore, nodeID: String, context: FeatureContext
+        session: XMPPSession, sampler: Sampler, store: ReadingStore, context: FeatureContext, nodeID: String
     ) -> [any IQHandler] {
         [
             PingHandler(),
