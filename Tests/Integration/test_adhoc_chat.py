@@ -63,7 +63,9 @@ def test_commands_are_listed_per_role(prosody, peers):
 
     info = alice.run(alice.client.plugin["xep_0030"].get_info(jid=jid, node="set-control"))["disco_info"]
     assert ("automation", "command-node", None, "Set a control") in info.get_identities(lang=None)
-    assert {COMMANDS, "jabber:x:data"} <= set(info.get_features())
+    assert {"http://jabber.org/protocol/disco#info", COMMANDS, "jabber:x:data"} <= set(info.get_features())
+    listing = alice.run(alice.client.plugin["xep_0030"].get_info(jid=jid, node=COMMANDS))["disco_info"]
+    assert ("automation", "command-list", None, "Commands") in listing.get_identities(lang=None)
     root = alice.run(alice.client.plugin["xep_0030"].get_items(jid=jid))["disco_items"]["items"]
     assert COMMANDS in {node for _, node, _ in root}
 

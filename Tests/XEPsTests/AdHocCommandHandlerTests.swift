@@ -205,9 +205,10 @@ import XMPPCore
 
         let info = try #require(await handler.discoInfo(node: "set-control", for: alice, role: .operator))
         #expect(info.identities == [DiscoIdentity(category: "automation", type: "command-node", name: "Set a control")])
-        #expect(info.features == [AdHoc.namespace, "jabber:x:data"])
+        #expect(info.features == ["http://jabber.org/protocol/disco#info", AdHoc.namespace, "jabber:x:data"])
         #expect(await handler.discoInfo(node: "set-control", for: bob, role: .viewer) == nil)
         let list = try #require(await handler.discoInfo(node: AdHoc.namespace, for: bob, role: .viewer))
         #expect(list.identities.map(\.type) == ["command-list"])
+        #expect(list.features == ["http://jabber.org/protocol/disco#info", AdHoc.namespace])
     }
 }

@@ -157,7 +157,7 @@ package struct AdHocCommandHandler: IQHandler, DiscoNodeProvider {
         return Hex.encode(withUnsafeBytes(of: bits.bigEndian) { Array($0) })
     }
 
-    // MARK: DiscoNodeProvider
+    // MARK: DiscoNodeProvider (every info answer names disco#info, as XEP-0030 §3.1 requires)
 
     package func discoItems(node: String, for requester: JID, role: Role) async -> [DiscoItem]? {
         guard node == AdHoc.namespace else { return nil }
@@ -167,12 +167,12 @@ package struct AdHocCommandHandler: IQHandler, DiscoNodeProvider {
 
     package func discoInfo(node: String, for requester: JID, role: Role) async -> (identities: [DiscoIdentity], features: [String])? {
         if node == AdHoc.namespace {
-            return ([DiscoIdentity(category: "automation", type: "command-list", name: "Commands")], [AdHoc.namespace])
+            return ([DiscoIdentity(category: "automation", type: "command-list", name: "Commands")], [DiscoInfo.namespace, AdHoc.namespace])
         }
         guard let command = command(for: node), role >= command.requiredRole else { return nil }
         return (
             [DiscoIdentity(category: "automation", type: "command-node", name: command.name)],
-            [AdHoc.namespace, DataForm.namespace]
+            [DiscoInfo.namespace, AdHoc.namespace, DataForm.namespace]
         )
     }
 }
