@@ -12,6 +12,7 @@ let benchmarks: [(name: String, run: () async throws -> [Figure])] = [
     ("crypto", cryptoBenchmark),
     ("presence", presenceBenchmark),
     ("readout", readoutBenchmark),
+    ("commands", commandsBenchmark),
 ]
 
 let words = Array(CommandLine.arguments.dropFirst())

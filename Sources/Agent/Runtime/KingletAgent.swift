@@ -5,6 +5,7 @@ import Glibc
 import Session
 
 import Support
+import Synchronization
 import XEPs
 import XMLStream
 import XMPPCore
@@ -21,6 +22,9 @@ package final class KingletAgent: Sendable {
     private let store: ReadingStore
     private let router: StanzaRouter
     private let presence: PresenceService
+    private let restart: RestartLatch
+    /// What `run` returns: success, or `ExitStatus.restart` after a requested restart.
+    private let exitStatus = Mutex(ExitStatus.success)
     private let log = Logger("agent")
 
     /// Opens the outbox, prepares the device and the session. Fails only on what the operator
@@ -54,17 +58,26 @@ package final class KingletAgent: Sendable {
             operators: configuration.access.operators, viewers: configuration.access.viewers,
             account: configuration.xmpp.jid)
         let context = FeatureContext(configuration: configuration, access: access)
-        let iqHandlers = Self.iqFeatures(
-            session: session, sampler: sampler, store: store, context: context, nodeID: configuration.device.nodeID)
+        let restart = RestartLatch()
+        self.restart = restart
+        let services = DeviceServices(sampler: sampler, store: store)
+        // Also the disco provider of the commands node (XEP-0050 §2.2).
+        let commands = AdHocCommandHandler(services: services, lifecycle: restart, ownJID: { await session.boundJID })
+        let iqHandlers =
+            Self.iqFeatures(
+                session: session, sampler: sampler, store: store, context: context, nodeID: configuration.device.nodeID)
+            + [commands]
         let device = DeviceDiscoInfo(
             name: configuration.presence.name ?? sampler.profile.name, handlers: iqHandlers, sampler: sampler,
             operatingSystem: context.operatingSystem)
         presence = PresenceService(
             session: session, configuration: configuration.presence, device: device, sampler: sampler, store: store,
             roster: context.roster, access: access)
+        let chat = ChatCommandHandler(services: services, ownJID: { await session.boundJID }, send: { await session.send($0) })
         router = Self.makeRouter(
-            session: session, sampler: sampler, iqHandlers: iqHandlers, device: device, presence: presence, context: context,
-            nodeID: configuration.device.nodeID)
+            session: session, sampler: sampler, iqHandlers: iqHandlers, nodeProviders: [commands],
+            messageHandlers: [ControlMessageHandler(sampler: sampler, nodeID: configuration.device.nodeID), chat],
+            device: device, presence: presence, context: context)
     }
 
     /// Every IQ feature the agent answers, in one explicit list: disco#info and the caps
@@ -85,18 +98,17 @@ package final class KingletAgent: Sendable {
     /// The router over every feature: the IQ features, disco, and the message and presence
     /// handlers.
     private static func makeRouter(
-        session: XMPPSession, sampler: Sampler, iqHandlers: [any IQHandler], device: DeviceDiscoInfo, presence: PresenceService,
-        context: FeatureContext, nodeID: String
+        session: XMPPSession, sampler: Sampler, iqHandlers: [any IQHandler], nodeProviders: [any DiscoNodeProvider],
+        messageHandlers: [any MessageHandler], device: DeviceDiscoInfo, presence: PresenceService, context: FeatureContext
     ) -> StanzaRouter {
-        // Features that own disco nodes (the XEP-0050 commands node) are listed here.
-        let nodeProviders: [any DiscoNodeProvider] = []
+        // `nodeProviders`: features that own disco nodes (the XEP-0050 commands node).
         let disco = DiscoHandler(
             device: device, sensors: SensorNodes(sampler: sampler, features: device.features), providers: nodeProviders,
             ownJID: { await session.boundJID })
         return StanzaRouter(
             session: session, access: context.access,
             iqHandlers: iqHandlers + [disco],
-            messageHandlers: [ControlMessageHandler(sampler: sampler, nodeID: nodeID)],
+            messageHandlers: messageHandlers,  // chat last: it claims every chat message with a body
             presenceHandlers: [SubscriptionHandler(presence: presence, roster: context.roster, account: context.access.accountJID)],
             activity: context.activity)
     }
@@ -112,11 +124,9 @@ package final class KingletAgent: Sendable {
         }
         await presence.start()
         let sessionTask = Task { await session.run() }
-        let stopper = Task { [session, sampler, presence] in
+        let stopper = Task { [self] in
             for await number in signals.signals {
-                Logger("agent").info("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down")
-                await sampler.stop()
-                await session.stop(goodbye: await presence.goodbye())
+                await shutDown("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down", status: ExitStatus.success)
                 return
             }
         }
@@ -127,8 +137,18 @@ package final class KingletAgent: Sendable {
         stopper.cancel()
         await recorder.value
         await store.close()
-        log.info("stopped")
-        return ExitStatus.success
+        let status = exitStatus.withLock { $0 }
+        log.info(status == ExitStatus.restart ? "stopped; exiting with status \(status) so that the service manager restarts the agent" : "stopped")
+        return status
+    }
+
+    /// Goes offline cleanly: sampling stops, an unavailable presence goes out, the stream closes;
+    /// `run` then returns `status`.
+    private func shutDown(_ reason: String, status: Int32) async {
+        log.info(reason)
+        exitStatus.withLock { $0 = status }
+        await sampler.stop()
+        await session.stop(goodbye: await presence.goodbye())
     }
 
     private func handle(_ event: SessionEvent) async {
@@ -137,6 +157,8 @@ package final class KingletAgent: Sendable {
             await presence.online(resumed: resumed)
         case .stanza(let stanza):
             await router.route(stanza)
+            // After the route, so the command's reply is queued before the goodbye.
+            if restart.take() { await shutDown("restart requested, going offline", status: ExitStatus.restart) }
         case .offline, .acknowledged, .unacknowledged:
             break
         }

@@ -62,14 +62,21 @@ class Peer:
 
     def disconnect(self):
         try:
-            self.run_sync(lambda: self.client.disconnect(wait=2.0))
+            self.run_sync(lambda: self.client.disconnect(wait=1.0))
             self.run(self.client.disconnected, timeout=10)
         except Exception:
             pass  # best effort: the test's verdict does not depend on a polite goodbye
+
+        async def finish_tasks():
+            # Let slixmpp's background tasks end inside the loop, so nothing is left pending
+            # (and complaining) when the interpreter exits.
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+
         try:
-            # Finish slixmpp's own tasks while the loop runs, so that nothing is left to
-            # complain ("Task was destroyed", "Event loop is closed") when they are collected.
-            self.run(_cancel_other_tasks(), timeout=5)
+            self.run(finish_tasks(), timeout=5)
         except Exception:
             pass
         self.loop.call_soon_threadsafe(self.loop.stop)
@@ -108,10 +115,3 @@ class Peer:
     def subscribe_to(self, jid):
         self.run_sync(lambda: self.client.send_presence(pto=jid, ptype="subscribe"))
 
-
-async def _cancel_other_tasks():
-    current = asyncio.current_task()
-    tasks = [t for t in asyncio.all_tasks() if t is not current]
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
