@@ -58,8 +58,7 @@ def mapped_file_kib(pid, binary):
 def idle_memory(binary, workdir, prosody, settle):
     config = base_config(prosody, workdir)
     config["log"] = {"level": "info"}
-    os.environ["KINGLET_BIN"] = binary
-    agent = Agent(workdir, config, name="idle").start()
+    agent = Agent(workdir, config, name="idle", binary=binary).start()
     agent.wait_online(timeout=30)
     time.sleep(settle)  # let it settle into its idle state; this is the measurement window, not a wait for a condition
     pid = agent.process.pid

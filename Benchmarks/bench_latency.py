@@ -120,7 +120,6 @@ def main():
     parser.add_argument("--count", type=int, default=1000, help="requests of each kind that are measured")
     parser.add_argument("--warmup", type=int, default=50)
     args = parser.parse_args()
-    os.environ["KINGLET_BIN"] = args.binary
     for suffix, label, extra in SERVERS:
         print(f"# {label}", flush=True)
         measure(args, suffix, extra)
@@ -134,7 +133,7 @@ def measure(args, suffix, extra_config):
         try:
             config = base_config(prosody, workdir)
             config["log"] = {"level": "warning"}
-            agent = Agent(workdir, config, name="latency").start()
+            agent = Agent(workdir, config, name="latency", binary=os.path.abspath(args.binary)).start()
             peer = Peer(prosody, "alice", PASSWORDS["alice"]).connect()
             device = prosody.jid("sensor") + "/kinglet"
             wait_for_device(peer, device)
