@@ -45,12 +45,7 @@ package struct DeviceServices: Sendable {
 
     /// Health, uptime and backlog, as `status` and "Device information" show them.
     package func status() async -> StatusReport {
-        var device = DeviceStatus(health: await sampler.health(), profile: sampler.profile.name)
-        if let stats = await store?.stats() {
-            device.pendingReadings = stats.pendingReadings
-            device.droppedReadings = stats.dropped
-            if case .degraded = stats.mode { device.outboxDegraded = true }
-        }
+        let device = await DeviceStatus.current(sampler: sampler, store: store)
         return StatusReport(
             device: device, description: sampler.profile.description, uptime: clock.now() - startedAt, hasOutbox: store != nil)
     }

@@ -100,11 +100,7 @@ package actor PresenceService {
 
     /// What the presence says now.
     package func currentPresence() async -> XMLElement {
-        let stats = await store.stats()
-        let degraded = if case .degraded = stats.mode { true } else { false }
-        let status = DeviceStatus(
-            health: await sampler.health(), pendingReadings: stats.pendingReadings, droppedReadings: stats.dropped,
-            outboxDegraded: degraded, profile: sampler.profile.name)
+        let status = await DeviceStatus.current(sampler: sampler, store: store)
         return PresenceStatus(status, configuration: configuration).element(caps: await device.capabilities())
     }
 

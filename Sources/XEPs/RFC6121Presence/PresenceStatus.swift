@@ -1,4 +1,5 @@
 package import Devices
+package import Store
 import Support
 package import XMLStream
 import XMPPCore
@@ -20,6 +21,17 @@ package struct DeviceStatus: Sendable, Hashable {
         self.droppedReadings = droppedReadings
         self.outboxDegraded = outboxDegraded
         self.profile = profile
+    }
+
+    /// The status now: the sampler's health and, when there is an outbox, its backlog.
+    package static func current(sampler: Sampler, store: ReadingStore?) async -> DeviceStatus {
+        var status = DeviceStatus(health: await sampler.health(), profile: sampler.profile.name)
+        if let stats = await store?.stats() {
+            status.pendingReadings = stats.pendingReadings
+            status.droppedReadings = stats.dropped
+            if case .degraded = stats.mode { status.outboxDegraded = true }
+        }
+        return status
     }
 }
 
