@@ -41,11 +41,11 @@ let package = Package(
         .target(name: "Devices", dependencies: ["CGPIO", "TOML", "Support"], swiftSettings: strict),
         .target(name: "Store", dependencies: ["CSQLite", "Devices", "Support"], swiftSettings: strict),
         .target(name: "Session", dependencies: ["XMPPCore", "Transport", "Support"], swiftSettings: strict),
-        .target(name: "XEPs", dependencies: ["Session", "XMPPCore", "Devices", "Store", "Support"], swiftSettings: strict),
+        .target(name: "XEPs", dependencies: ["Session", "XMPPCore", "Crypto", "Devices", "Store", "Support"], swiftSettings: strict),
         .target(name: "Agent", dependencies: ["XEPs", "Session", "XMPPCore", "Transport", "Crypto", "Devices", "Store", "TOML", "Support"], swiftSettings: strict),
         .executableTarget(name: "kinglet", dependencies: ["Agent"], swiftSettings: strict),
         .executableTarget(
-            name: "kinglet-bench", dependencies: ["Agent", "Session", "Transport", "XMLStream", "Crypto", "XMPPCore", "Devices", "Store", "TOML", "Support"],
+            name: "kinglet-bench", dependencies: ["Agent", "XEPs", "Session", "Transport", "XMLStream", "Crypto", "XMPPCore", "Devices", "Store", "TOML", "Support"],
             path: "Benchmarks/kinglet-bench", swiftSettings: strict),
 
         .testTarget(name: "SupportTests", dependencies: ["Support"]),

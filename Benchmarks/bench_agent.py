@@ -36,16 +36,38 @@ def status_kib(pid, field):
     return -1
 
 
+def mapped_file_kib(pid, binary):
+    """(RSS of the binary's own mappings, RSS of other file mappings, total Pss), in KiB."""
+    own = libraries = pss = 0
+    path = None
+    with open(f"/proc/{pid}/smaps") as f:
+        for line in f:
+            parts = line.split()
+            if parts and "-" in parts[0] and len(parts) >= 5 and ":" in parts[3]:
+                path = parts[5] if len(parts) > 5 else None
+            elif parts[:1] == ["Rss:"] and path and path.startswith("/"):
+                if os.path.realpath(path) == os.path.realpath(binary):
+                    own += int(parts[1])
+                else:
+                    libraries += int(parts[1])
+            elif parts[:1] == ["Pss:"]:
+                pss += int(parts[1])
+    return own, libraries, pss
+
+
 def idle_memory(binary, workdir, prosody, settle):
     config = base_config(prosody, workdir)
     config["log"] = {"level": "info"}
-    os.environ["KINGLET_BIN"] = binary
-    agent = Agent(workdir, config, name="idle").start()
+    agent = Agent(workdir, config, name="idle", binary=binary).start()
     agent.wait_online(timeout=30)
     time.sleep(settle)  # let it settle into its idle state; this is the measurement window, not a wait for a condition
     pid = agent.process.pid
     figure("agent.idle.rss_anon", round(status_kib(pid, "RssAnon") / 1024, 2), "MiB (budget: <= 1.9 MiB, the C agent)")
     figure("agent.idle.vm_rss", round(status_kib(pid, "VmRSS") / 1024, 2), "MiB (budget: <= 10 MiB)")
+    own, libraries, pss = mapped_file_kib(pid, binary)
+    figure("agent.idle.rss_file.binary", round(own / 1024, 2), "MiB of VmRSS: the binary's own pages")
+    figure("agent.idle.rss_file.libraries", round(libraries / 1024, 2), "MiB of VmRSS: shared libraries (libc, libxml2, mbedTLS, ...)")
+    figure("agent.idle.pss", round(pss / 1024, 2), "MiB proportional set size (shared pages split among their users)")
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")

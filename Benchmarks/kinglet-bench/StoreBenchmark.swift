@@ -159,7 +159,7 @@ private struct Ticks {
 }
 
 /// A scratch directory for benchmark databases, emptied when done.
-private final class BenchDirectory {
+final class BenchDirectory {
     let path: String
     private var files: [String] = []
 

@@ -9,6 +9,10 @@ let benchmarks: [(name: String, run: () async throws -> [Figure])] = [
     ("xml-parse", xmlParseBenchmark),
     ("store", storeBenchmark),
     ("sampler", samplerBenchmark),
+    ("crypto", cryptoBenchmark),
+    ("presence", presenceBenchmark),
+    ("readout", readoutBenchmark),
+    ("commands", commandsBenchmark),
 ]
 
 let words = Array(CommandLine.arguments.dropFirst())

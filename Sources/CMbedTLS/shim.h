@@ -83,3 +83,12 @@ static inline void kinglet_ssl_conf_system_rng(mbedtls_ssl_config *conf) {
 static inline int kinglet_san_dns_tag(void) {
     return MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2;
 }
+
+/// Declared only in mbedTLS's internal header, but exported by the 2.28 library (shared and
+/// static): sends what is left in the output buffer.
+int mbedtls_ssl_flush_output(mbedtls_ssl_context *ssl);
+
+/// Bytes of an already encrypted record that mbedTLS has not sent yet.
+static inline size_t kinglet_ssl_unsent_bytes(const mbedtls_ssl_context *ssl) {
+    return ssl->out_left;
+}

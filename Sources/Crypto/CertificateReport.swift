@@ -65,7 +65,8 @@ final class CertificateReport {
         }
         check(MBEDTLS_X509_BADCERT_MISSING) { "the server sent no certificate" }
         check(MBEDTLS_X509_BADCERT_NOT_TRUSTED) {
-            "certificate not trusted: the issuer '\(top?.issuer ?? "?")' is not a known CA (trusted CAs: \(trustSource))"
+            "certificate not trusted: the issuer '\(top?.issuer ?? "?")' is not a known CA"
+                + " (trusted CAs: \(trustSource))"
         }
         check(MBEDTLS_X509_BADCERT_CN_MISMATCH) {
             let names = leaf.map { $0.dnsNames.isEmpty ? [$0.subject] : $0.dnsNames } ?? []
@@ -101,7 +102,8 @@ final class CertificateReport {
         _ = mbedtls_x509_crt_verify_info(&buffer, buffer.count, "", flags)
         let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let lines = text.split(separator: "\n")
-        return lines.isEmpty ? "certificate verification failed (flags 0x\(String(flags, radix: 16)))" : lines.joined(separator: "; ")
+        guard !lines.isEmpty else { return "certificate verification failed (flags 0x\(String(flags, radix: 16)))" }
+        return lines.joined(separator: "; ")
     }
 
     private static func name(_ dn: UnsafePointer<mbedtls_x509_name>) -> String {
@@ -116,6 +118,7 @@ final class CertificateReport {
             let digits = String(v)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
-        return "\(pad(t.year, 4))-\(pad(t.mon, 2))-\(pad(t.day, 2)) \(pad(t.hour, 2)):\(pad(t.min, 2)):\(pad(t.sec, 2)) UTC"
+        let day = "\(pad(t.year, 4))-\(pad(t.mon, 2))-\(pad(t.day, 2))"
+        return day + " \(pad(t.hour, 2)):\(pad(t.min, 2)):\(pad(t.sec, 2)) UTC"
     }
 }

@@ -15,6 +15,22 @@ extension XMPPSession {
         let negotiator = StreamNegotiator(settings: settings, secure: secure)
         self.negotiator = negotiator
         perform(negotiator.start())
+        // A server that accepts the connection and then goes quiet must not hold the agent for
+        // ever: the whole login (TLS, SASL, bind) gets twice the connect time-out.
+        let number = connectionNumber
+        let limit = configuration.connectTimeout * 2
+        Task { [weak self] in
+            try? await Task.sleep(for: limit)
+            await self?.negotiationDeadlinePassed(connection: number)
+        }
+    }
+
+    private func negotiationDeadlinePassed(connection number: Int) {
+        guard number == connectionNumber, negotiator != nil, closeReason == nil else { return }
+        log.warning("the server did not complete the login within \((configuration.connectTimeout * 2).secondsText)")
+        negotiator = nil
+        closeReason = .negotiationTimedOut
+        connection?.abort()
     }
 
     /// Advances the negotiation with `step` and carries out what it decides. A failure is
@@ -49,7 +65,7 @@ extension XMPPSession {
         case .authentication(let sasl):
             reportOnce("\(error)")
             // Retrying soon cannot fix credentials; temporary failures get the normal back-off.
-            if case .failure(.temporaryAuthFailure, _) = sasl {} else { backoff.jumpToCap() }
+            if sasl.isPermanent { backoff.jumpToCap() }
         case .tlsNotOffered, .tlsRefused:
             reportOnce("\(error)")
             backoff.jumpToCap()

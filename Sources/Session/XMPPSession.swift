@@ -20,6 +20,8 @@ package actor XMPPSession {
     var connection: Connection?
     /// Set while negotiating on the current connection.
     var negotiator: StreamNegotiator?
+    /// Counts connections, so a timer started for one never acts on the next.
+    var connectionNumber = 0
     /// The full JID while online.
     package internal(set) var boundJID: JID?
     /// The full JID of the last session, to resume it after a cut.
@@ -51,6 +53,7 @@ package actor XMPPSession {
         case pingTimeout
         case protocolViolation(String)
         case negotiationFailed(NegotiationError)
+        case negotiationTimedOut
     }
 
     /// A stanza sent while XEP-0198 is on: kept until acknowledged, to resend after a resume.
@@ -127,6 +130,7 @@ package actor XMPPSession {
             return "cannot start a connection: \(error)"
         }
         self.connection = connection
+        connectionNumber += 1
         defer { self.connection = nil }
         for await event in connection.events {
             switch event {
@@ -173,6 +177,7 @@ package actor XMPPSession {
         case .pingTimeout: return "the server stopped answering"
         case .protocolViolation(let what): return what
         case .negotiationFailed(let error): return error.description
+        case .negotiationTimedOut: return "the server did not complete the login in time"
         }
     }
 

@@ -175,6 +175,53 @@ func handshakeFailure(_ client: TestClient) throws -> TLSError {
         #expect(error.code != 0)
     }
 
+    /// mbedTLS encrypts a write's bytes before it reports want-write; a retry with more bytes
+    /// appended (the transport's queue grew meanwhile) must take exactly those, or data is lost.
+    @Test func aRetriedWriteTakesOnlyThePendingBytes() throws {
+        let fixture = try TLSFixture.shared.get()
+        let server = try TestServer(fixture)
+        let client = try TestClient(server, fixture.credentials())
+        try client.handshake()
+        var small: Int32 = 4096
+        setsockopt(client.fd, SOL_SOCKET, SO_SNDBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        let lineCount = 60_000
+        let payload = Array((0..<lineCount).map { "L" + String(1_000_000 + $0).dropFirst() + "\n" }.joined().utf8)
+        server.suspend()
+        // One line per write until the socket is full and mbedTLS holds an encrypted record.
+        var offset = 0
+        var blocked = false
+        while !blocked, offset < payload.count / 2 {
+            switch try payload[offset..<offset + 8].withUnsafeBytes({ try client.session.write($0) }) {
+            case .bytes(let n): offset += n
+            case .wantRead, .wantWrite: blocked = true
+            case .closed: throw FixtureError("closed")
+            }
+        }
+        try #require(blocked, "the socket never filled up")
+        server.resume()
+        var echoed = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while echoed.count < payload.count {
+            if offset < payload.count {
+                // Retry with far more bytes than the pending line, as a grown queue would.
+                let end = min(offset + 1000, payload.count)
+                switch try payload[offset..<end].withUnsafeBytes({ try client.session.write($0) }) {
+                case .bytes(let n): offset += n
+                case .wantRead, .wantWrite, .closed: break
+                }
+            }
+            switch try buffer.withUnsafeMutableBytes({ try client.session.read(into: $0) }) {
+            case .bytes(let n): echoed += buffer[0..<n]
+            case .closed: throw FixtureError("closed after \(echoed.count) bytes")
+            case .wantRead, .wantWrite:
+                let events = offset < payload.count ? POLLIN | POLLOUT : POLLIN
+                try waitFor(client.fd, events, deadline: client.deadline, "echo")
+            }
+        }
+        let expected = payload.split(separator: UInt8(ascii: "\n")).map { $0.reversed() + [UInt8(ascii: "\n")] }
+        #expect(echoed == Array(expected.joined()))
+    }
+
     @Test func readBeforeTheHandshakeIsMisuse() throws {
         let fixture = try TLSFixture.shared.get()
         let server = try TestServer(fixture)

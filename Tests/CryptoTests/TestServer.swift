@@ -39,6 +39,10 @@ final class TestServer {
         process.waitUntilExit()
     }
 
+    /// Stops the server process (SIGSTOP): it reads nothing until `resume`, so our writes back up.
+    func suspend() { _ = process.suspend() }
+    func resume() { _ = process.resume() }
+
     /// Waits until the server's output contains `text` (it logs the handshake and the peer's
     /// certificate subject), or the deadline passes.
     func waitForOutput(containing text: String, deadline: Deadline = Deadline()) throws {

@@ -177,6 +177,19 @@ def test_hostile_server_gets_the_right_stream_error(prosody, workdir, agent_fact
         hostile.stop()
 
 
+def test_a_silent_server_is_given_up_on_and_retried(prosody, workdir, agent_factory):
+    hostile = HostileServer(prosody.pki, ["silent"]).start()
+    try:
+        config = base_config(prosody, workdir, port=hostile.port, direct_tls=True)
+        config["xmpp"].update(connect_timeout="1s", reconnect_max="1s")
+        agent = agent_factory(config).start()
+        agent.wait_for_log(r"did not complete the login within 2\.0s")
+        wait_until(lambda: hostile.connections >= 2, timeout=10, what="a second connection attempt")
+        assert not agent.exited()
+    finally:
+        hostile.stop()
+
+
 def test_see_other_host_redirects_to_the_named_server(prosody, workdir, agent_factory):
     hostile = HostileServer(prosody.pki, ["see-other-host"], redirect_to=f"127.0.0.1:{prosody.direct_tls_port}").start()
     try:

@@ -59,6 +59,29 @@ struct SASLAuthenticatorTests {
         }
     }
 
+    @Test(arguments: [SASLMechanism.plain, .scramSHA1, .scramSHA256])
+    func printingAnExchangeRevealsNoSecret(mechanism: SASLMechanism) throws {
+        func renderings(_ auth: SASLAuthenticator) -> [String] {
+            var dumped = ""
+            dump(auth, to: &dumped)
+            return [String(describing: auth), String(reflecting: auth), "\(auth)", dumped]
+        }
+        var auth = try SASLAuthenticator(mechanism: mechanism, username: "user", password: "pencil")
+        var texts = renderings(auth)
+        if mechanism != .plain {
+            let nonce = String(decoding: auth.initialResponse.dropFirst("n,,n=user,r=".count), as: UTF8.self)
+            _ = try auth.respond(toChallenge: bytes("r=\(nonce)server,s=QSXCR+Q6sek8bf92,i=4096"))
+            texts += renderings(auth)
+        }
+        for text in texts {
+            #expect(!text.contains("pencil"))
+            #expect(!text.contains("cGVuY2ls"))  // base64 of it
+            // dump() would list the PLAIN response and SCRAM's state byte by byte.
+            #expect(!text.contains("initialResponse") && !text.contains("state"))
+            #expect(text.contains(mechanism.name))
+        }
+    }
+
     @Test func failureConditionsRoundTrip() {
         let names = [
             "aborted", "account-disabled", "credentials-expired", "encryption-required", "incorrect-encoding",

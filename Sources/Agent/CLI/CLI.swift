@@ -6,6 +6,10 @@ package enum ExitStatus {
     package static let failure: Int32 = 1
     package static let usage: Int32 = 64  // EX_USAGE
     package static let config: Int32 = 78  // EX_CONFIG: the unit file lists it in RestartPreventExitStatus
+    /// EX_TEMPFAIL: an operator asked for a restart (ad-hoc command "Restart agent"). Non-zero,
+    /// so `Restart=on-failure` starts the agent again; the unit also names it in
+    /// `RestartForceExitStatus` so any `Restart=` setting does.
+    package static let restart: Int32 = 75
 }
 
 /// One `kinglet` subcommand.

@@ -1,5 +1,6 @@
 package import Store
 package import TOML
+package import XEPs
 
 /// Everything `kinglet run` needs, read from one TOML file. Every problem is reported as
 /// `FILE:LINE: message`, the first one found.
@@ -11,6 +12,7 @@ package struct AgentConfiguration: Sendable {
     package var store: StoreConfiguration
     package var device: DeviceSettings
     package var publish: PublishSettings
+    package var presence: PresenceConfiguration
     /// Things worth telling the operator that do not stop the agent.
     package var warnings: [String] = []
 
@@ -33,6 +35,7 @@ package struct AgentConfiguration: Sendable {
         store = try root.table("store").map { t throws(TOMLError) in try StoreConfiguration(t) }
             ?? StoreConfiguration(path: StoreConfiguration.defaultPath)
         publish = try root.table("publish").map { t throws(TOMLError) in try PublishSettings(t) } ?? PublishSettings()
+        presence = try root.table("presence").map { t throws(TOMLError) in try PresenceConfiguration(t) } ?? PresenceConfiguration()
         self.warnings = warnings
     }
 }

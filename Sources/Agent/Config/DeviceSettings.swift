@@ -24,7 +24,7 @@ package struct DeviceSettings: Sendable {
             if error.line == 0 && error.file == resolved {
                 throw table.error(error.message, at: "profile")  // not found: point at the config line
             }
-            throw TOMLError(file: error.file, line: error.line, message: error.message)
+            throw error
         }
         if let interval = try table.duration("interval") {
             guard interval >= .milliseconds(10) else { throw table.error("interval must be at least 10ms", at: "interval") }

@@ -5,6 +5,7 @@ import Glibc
 import Session
 
 import Support
+import Synchronization
 import XEPs
 import XMLStream
 import XMPPCore
@@ -22,6 +23,10 @@ package final class KingletAgent: Sendable {
     private let router: StanzaRouter
     /// Publishes the outbox; nil with `[publish] mode = "off"`.
     private let publisher: Publisher?
+    private let presence: PresenceService
+    private let restart: RestartLatch
+    /// What `run` returns: success, or `ExitStatus.restart` after a requested restart.
+    private let exitStatus = Mutex(ExitStatus.success)
     private let log = Logger("agent")
 
     /// Opens the outbox, prepares the device and the session. Fails only on what the operator
@@ -59,22 +64,60 @@ package final class KingletAgent: Sendable {
         publisher = configuration.publish.publishConfiguration(
             account: configuration.xmpp.jid, operators: configuration.access.operators, nodeID: configuration.device.nodeID
         ).map { Publisher(configuration: $0, transport: session, store: store) }
-        router = Self.makeRouter(session: session, access: access, sampler: sampler, store: store, nodeID: configuration.device.nodeID)
+        let context = FeatureContext(configuration: configuration, access: access)
+        let restart = RestartLatch()
+        self.restart = restart
+        let services = DeviceServices(sampler: sampler, store: store)
+        // Also the disco provider of the commands node (XEP-0050 §2.2).
+        let commands = AdHocCommandHandler(services: services, lifecycle: restart, ownJID: { await session.boundJID })
+        let iqHandlers =
+            Self.iqFeatures(
+                session: session, sampler: sampler, store: store, context: context, nodeID: configuration.device.nodeID)
+            + [commands]
+        let device = DeviceDiscoInfo(
+            name: configuration.presence.name ?? sampler.profile.name, handlers: iqHandlers, sampler: sampler,
+            operatingSystem: context.operatingSystem)
+        presence = PresenceService(
+            session: session, configuration: configuration.presence, device: device, sampler: sampler, store: store,
+            roster: context.roster, access: access)
+        let chat = ChatCommandHandler(services: services, ownJID: { await session.boundJID }, send: { await session.send($0) })
+        router = Self.makeRouter(
+            session: session, sampler: sampler, iqHandlers: iqHandlers, nodeProviders: [commands],
+            messageHandlers: [ControlMessageHandler(sampler: sampler, nodeID: configuration.device.nodeID), chat],
+            device: device, presence: presence, context: context)
     }
 
-    /// Every feature the agent answers, in one explicit list.
+    /// Every IQ feature the agent answers, in one explicit list: disco#info and the caps
+    /// advertise exactly these (plus disco itself).
+    private static func iqFeatures(
+        session: XMPPSession, sampler: Sampler, store: ReadingStore, context: FeatureContext, nodeID: String
+    ) -> [any IQHandler] {
+        [
+            PingHandler(),
+            SensorDataHandler(session: session, sampler: sampler, store: store, nodeID: nodeID),
+            ControlHandler(sampler: sampler, nodeID: nodeID),
+            VersionHandler(operatingSystem: context.operatingSystem),
+            LastActivityHandler(activity: context.activity),
+            RosterPushHandler(roster: context.roster, account: context.access.accountJID),
+        ]
+    }
+
+    /// The router over every feature: the IQ features, disco, and the message and presence
+    /// handlers.
     private static func makeRouter(
-        session: XMPPSession, access: AccessPolicy, sampler: Sampler, store: ReadingStore, nodeID: String
+        session: XMPPSession, sampler: Sampler, iqHandlers: [any IQHandler], nodeProviders: [any DiscoNodeProvider],
+        messageHandlers: [any MessageHandler], device: DeviceDiscoInfo, presence: PresenceService, context: FeatureContext
     ) -> StanzaRouter {
-        StanzaRouter(
-            session: session, access: access,
-            iqHandlers: [
-                PingHandler(),
-                SensorDataHandler(session: session, sampler: sampler, store: store, nodeID: nodeID),
-                ControlHandler(sampler: sampler, nodeID: nodeID),
-            ],
-            messageHandlers: [ControlMessageHandler(sampler: sampler, nodeID: nodeID)],
-            presenceHandlers: [SubscriptionHandler(session: session)])
+        // `nodeProviders`: features that own disco nodes (the XEP-0050 commands node).
+        let disco = DiscoHandler(
+            device: device, sensors: SensorNodes(sampler: sampler, features: device.features), providers: nodeProviders,
+            ownJID: { await session.boundJID })
+        return StanzaRouter(
+            session: session, access: context.access,
+            iqHandlers: iqHandlers + [disco],
+            messageHandlers: messageHandlers,  // chat last: it claims every chat message with a body
+            presenceHandlers: [SubscriptionHandler(presence: presence, roster: context.roster, account: context.access.accountJID)],
+            activity: context.activity)
     }
 
     /// Runs until a signal stops it; returns the exit status.
@@ -87,12 +130,11 @@ package final class KingletAgent: Sendable {
             for await batch in sampler.batches { await store.append(batch) }
         }
         await publisher?.start()
+        await presence.start()
         let sessionTask = Task { await session.run() }
-        let stopper = Task { [session, sampler] in
+        let stopper = Task { [self] in
             for await number in signals.signals {
-                Logger("agent").info("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down")
-                await sampler.stop()
-                await session.stop(goodbye: XMLElement("presence", namespace: Namespace.client, attributes: ["type": "unavailable"]))
+                await shutDown("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down", status: ExitStatus.success)
                 return
             }
         }
@@ -104,20 +146,46 @@ package final class KingletAgent: Sendable {
         await recorder.value
         await publisher?.stop()
         await store.close()
-        log.info("stopped")
-        return ExitStatus.success
+        let status = exitStatus.withLock { $0 }
+        log.info(status == ExitStatus.restart ? "stopped; exiting with status \(status) so that the service manager restarts the agent" : "stopped")
+        return status
+    }
+
+    /// Goes offline cleanly: sampling stops, an unavailable presence goes out, the stream closes;
+    /// `run` then returns `status`.
+    private func shutDown(_ reason: String, status: Int32) async {
+        log.info(reason)
+        exitStatus.withLock { $0 = status }
+        await sampler.stop()
+        await session.stop(goodbye: await presence.goodbye())
     }
 
     private func handle(_ event: SessionEvent) async {
         switch event {
         case .online(_, let resumed):
-            if !resumed { await session.send(XMLElement("presence", namespace: Namespace.client)) }
+            await presence.online(resumed: resumed)
             await publisher?.handle(event)
         case .stanza(let stanza):
             await router.route(stanza)
+            // After the route, so the command's reply is queued before the goodbye.
+            if restart.take() { await shutDown("restart requested, going offline", status: ExitStatus.restart) }
         case .offline, .acknowledged, .unacknowledged:
             await publisher?.handle(event)
         }
+    }
+}
+
+/// What the features share: the access policy, the roster, the activity clock for XEP-0012,
+/// and the OS as far as the config lets it be told.
+private struct FeatureContext {
+    let access: AccessPolicy
+    let roster = Roster()
+    let activity = ActivityClock()
+    let operatingSystem: OperatingSystem?
+
+    init(configuration: AgentConfiguration, access: AccessPolicy) {
+        self.access = access
+        operatingSystem = configuration.presence.discloseOperatingSystem ? OperatingSystem.current() : nil
     }
 }
 

@@ -8,22 +8,14 @@ extension DeviceProfile {
 
     /// Loads and checks the profile at `path`. The first problem fails with `FILE:LINE: message`.
     package static func load(path: String) throws(ProfileError) -> DeviceProfile {
-        do throws(TOMLError) {
-            let document = try TOMLDocument.load(path: path)
-            return try ProfileReader(root: document.root, file: path).read()
-        } catch {
-            throw ProfileError(error)
-        }
+        let document = try TOMLDocument.load(path: path)
+        return try ProfileReader(root: document.root, file: path).read()
     }
 
     /// Parses and checks profile text; `file` names it in errors.
     package static func parse(_ text: String, file: String) throws(ProfileError) -> DeviceProfile {
-        do throws(TOMLError) {
-            let document = try TOMLDocument.parse(text, file: file)
-            return try ProfileReader(root: document.root, file: file).read()
-        } catch {
-            throw ProfileError(error)
-        }
+        let document = try TOMLDocument.parse(text, file: file)
+        return try ProfileReader(root: document.root, file: file).read()
     }
 
     /// Loads a profile named as a config or the command line names it: a path (anything with a

@@ -1,4 +1,3 @@
-import Support
 package import XMLStream
 import XMPPCore
 package import Session
@@ -11,13 +10,16 @@ package struct StanzaRouter: Sendable {
     private let iqHandlers: [String: any IQHandler]
     private let messageHandlers: [any MessageHandler]
     private let presenceHandlers: [any PresenceHandler]
-    private let log = Logger("access")
+    private let activity: ActivityClock?
+    private let refusals: ReplyThrottle
 
     /// `iqHandlers` is the explicit list of features the agent wires in; each namespace may be
-    /// claimed by one handler only.
+    /// claimed by one handler only. `activity` learns of every command a contact gives (an IQ
+    /// `set` or a message a handler took), for XEP-0012.
     package init(
         session: XMPPSession, access: AccessPolicy, iqHandlers: [any IQHandler],
-        messageHandlers: [any MessageHandler], presenceHandlers: [any PresenceHandler]
+        messageHandlers: [any MessageHandler], presenceHandlers: [any PresenceHandler],
+        activity: ActivityClock? = nil, refusals: ReplyThrottle = ReplyThrottle()
     ) {
         self.session = session
         self.access = access
@@ -31,6 +33,8 @@ package struct StanzaRouter: Sendable {
         self.iqHandlers = table
         self.messageHandlers = messageHandlers
         self.presenceHandlers = presenceHandlers
+        self.activity = activity
+        self.refusals = refusals
     }
 
     package func route(_ stanza: XMLElement) async {
@@ -54,21 +58,51 @@ package struct StanzaRouter: Sendable {
         }
         let required = handler.requiredRole(for: iq)
         let effective = isOwnServer(from) ? Role.operator : role
+        let what = "\(type) \(payload.name) (\(namespace))"
         guard effective >= required else {
-            log.info("refused \(type) \(payload.name) (\(namespace)) from \(from.bare): \(role) lacks \(required) rights")
+            AccessLog.refused(what, from: from, role: role, needed: required)
             await session.send(iq.errorReply(StanzaError(.forbidden)))
             return
         }
+        AccessLog.allowed(what, from: from, role: effective)
         let reply = await handler.handle(iq, from: from, role: effective)
         await session.send(reply)
+        if type == "set", reply.stanzaType == "result", isContact(from) { activity?.record() }
         await handler.afterReply(reply, to: iq, from: from, role: effective)
     }
 
+    /// Strangers' messages reach no handler. A chat or normal message with a body gets one
+    /// short "not authorized" (throttled per sender); anything else is only logged.
     private func routeMessage(_ message: XMLElement, from: JID, role: Role) async {
         guard message.stanzaType != "error" else { return }
-        for handler in messageHandlers where await handler.handle(message, from: from, role: role) {
+        if role == .stranger, !isOwnServer(from) {
+            AccessLog.refused("message", from: from, role: role, needed: .viewer)
+            let type = message.stanzaType ?? "normal"
+            if (type == "chat" || type == "normal"), message.child("body") != nil, refusals.allow(from) {
+                await session.send(Self.notAuthorized(replyingTo: message, type: type))
+            }
             return
         }
+        for handler in messageHandlers where await handler.handle(message, from: from, role: role) {
+            if isContact(from) { activity?.record() }
+            return
+        }
+    }
+
+    /// The answer to a stranger's chat: the same words whichever handler would have taken it.
+    static func notAuthorized(replyingTo message: XMLElement, type: String) -> XMLElement {
+        var reply = XMLElement("message", namespace: Namespace.client, attributes: ["type": type]) {
+            XMLElement("body", text: "not authorized")
+        }
+        if let to = message.attribute("from") { reply.setAttribute("to", to) }
+        if let thread = message.child("thread") { reply.append(thread) }
+        return reply
+    }
+
+    /// A person's or service's client (a full JID), not our server or our bare account
+    /// speaking for itself (roster pushes).
+    private func isContact(_ from: JID) -> Bool {
+        from.resource != nil
     }
 
     /// Roster pushes and server queries come from our own server or account.

@@ -80,12 +80,14 @@ package struct SensorDataHandler: IQHandler {
         guard reply.stanzaType == "result", let payload = iq.payload, payload.name == "req",
             let request = try? ReadoutRequest(payload)
         else { return }
-        guard let delay = delay(of: request) else {
+        // What `accepted` promised decides: a readout answered `queued` gets its `started`,
+        // even if its time came while the reply was being sent.
+        guard reply.payload?.attribute("queued") == "true" else {
             await perform(request, for: from)
             return
         }
         let key = ReadoutQueue.Key(requester: from.description, seqnr: request.seqnr)
-        await queue.schedule(key, after: delay) { [self] in
+        await queue.schedule(key, after: delay(of: request) ?? .zero) { [self] in
             await send(XMLElement("started", namespace: SensorDataXML.namespace, attributes: ["seqnr": request.seqnr]), to: from)
             await perform(request, for: from)
         }

@@ -92,3 +92,12 @@ package struct SASLAuthenticator: Sendable {
         return password
     }
 }
+
+/// The PLAIN initial response holds the password: never print or dump it.
+extension SASLAuthenticator: CustomStringConvertible, CustomReflectable {
+    package var description: String {
+        scram.map(\.description) ?? "\(mechanism.name) exchange"
+    }
+
+    package var customMirror: Mirror { Mirror(self, children: [:]) }
+}

@@ -130,7 +130,8 @@ package enum SASLError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// Server-supplied text for a log line: control characters dropped, length capped.
     private static func printable(_ text: String) -> String {
-        let cleaned = String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }))
+        let kept = text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }
+        let cleaned = String(String.UnicodeScalarView(kept))
         return cleaned.count > 200 ? String(cleaned.prefix(200)) + "..." : cleaned
     }
 }

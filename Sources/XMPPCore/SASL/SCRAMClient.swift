@@ -191,3 +191,20 @@ private struct ServerFirst {
         self.iterations = iterations
     }
 }
+
+/// Printing or dumping a client must not reveal the password or the expected signature that
+/// it holds, whatever a log line interpolates.
+extension SCRAMClient: CustomStringConvertible, CustomReflectable {
+    package var description: String {
+        let stage: String
+        switch state {
+        case .awaitingServerFirst: stage = "awaiting server-first"
+        case .awaitingServerFinal: stage = "awaiting server-final"
+        case .verified: stage = "verified"
+        case .failed: stage = "failed"
+        }
+        return "\(mechanismName) client (\(stage))"
+    }
+
+    package var customMirror: Mirror { Mirror(self, children: [:]) }
+}

@@ -51,8 +51,9 @@ def base_config(prosody, workdir, user="sensor", password="sensor-secret", **xmp
 
 
 class Agent:
-    def __init__(self, workdir, sections, name="agent"):
+    def __init__(self, workdir, sections, name="agent", binary=None):
         self.workdir = workdir
+        self.binary = binary or BINARY
         self.config_path = os.path.join(workdir, f"{name}.toml")
         self.write_config(sections)
         self.process = None
@@ -65,7 +66,7 @@ class Agent:
             f.write(render_config(sections))
 
     def start(self, *extra_args):
-        self.process = subprocess.Popen([BINARY, "run", "--config", self.config_path, *extra_args],
+        self.process = subprocess.Popen([self.binary, "run", "--config", self.config_path, *extra_args],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                         errors="replace")
         self._reader = threading.Thread(target=self._read, args=(self.process,), daemon=True)

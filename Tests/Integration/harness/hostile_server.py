@@ -28,6 +28,8 @@ SCENARIOS = {
                         + STREAM_HEADER[len("<?xml version='1.0'?>"):] + "<message><body>&xxe;</body></message>"),
     # A single 1 MiB stanza, far above the agent's 256 KiB cap.
     "oversized": STREAM_HEADER + "<message><body>" + "A" * (1 << 20) + "</body></message>",
+    # Nothing at all after the client's header: a server that accepted and went quiet.
+    "silent": "",
     # A processing instruction between stanzas.
     "processing-instruction": STREAM_HEADER + "<?evil data?>",
 }

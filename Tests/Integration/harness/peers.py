@@ -62,12 +62,27 @@ class Peer:
 
     def disconnect(self):
         try:
-            self.run_sync(lambda: self.client.disconnect(wait=2.0))
+            self.run_sync(lambda: self.client.disconnect(wait=1.0))
             self.run(self.client.disconnected, timeout=10)
         except Exception:
             pass  # best effort: the test's verdict does not depend on a polite goodbye
+
+        async def finish_tasks():
+            # Let slixmpp's background tasks end inside the loop, so nothing is left pending
+            # (and complaining) when the interpreter exits.
+            others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in others:
+                task.cancel()
+            await asyncio.gather(*others, return_exceptions=True)
+
+        try:
+            self.run(finish_tasks(), timeout=5)
+        except Exception:
+            pass
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=5)
+        if not self._thread.is_alive():
+            self.loop.close()
 
     def wait_presence(self, predicate, timeout=15):
         """Waits for a received presence stanza for which `predicate(p)` is true, and returns it."""
@@ -99,3 +114,4 @@ class Peer:
 
     def subscribe_to(self, jid):
         self.run_sync(lambda: self.client.send_presence(pto=jid, ptype="subscribe"))
+

@@ -13,7 +13,7 @@ DOMAIN = "kinglet.test"
 
 class Prosody:
     def __init__(self, workdir, password_hash="SHA-256", disabled_sasl=("DIGEST-MD5",), hibernation=60,
-                 log_level="info", disabled_modules=(), pubsub_admins=()):
+                 log_level="info", extra_config="", disabled_modules=(), pubsub_admins=()):
         self.workdir = workdir
         self.data = os.path.join(workdir, "prosody")
         os.makedirs(self.data, exist_ok=True)
@@ -39,6 +39,8 @@ class Prosody:
             component = f'Component "pubsub.{DOMAIN}" "pubsub"\n'
             admins = "".join(f'"{user}@{DOMAIN}"; ' for user in pubsub_admins)
             text = text.replace(component, component + f"    admins = {{ {admins}}}\n")
+        # Extra global settings (e.g. `network_settings`) go first, before any VirtualHost.
+        text = extra_config + "\n" + text
         with open(self.config, "w") as f:
             f.write(text)
         self.process = None

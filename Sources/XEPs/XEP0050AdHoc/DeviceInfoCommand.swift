@@ -1,0 +1,36 @@
+import Devices
+import Support
+import XMPPCore
+
+/// "Device information": runs at once and answers with the device's identity fields, the agent
+/// version, uptime, health and backlog.
+struct DeviceInfoCommand: AdHocCommand {
+    let services: DeviceServices
+
+    var node: String { "device-info" }
+    var name: String { "Device information" }
+    var requiredRole: Role { .viewer }
+    var stageCount: Int { 0 }
+
+    func form(stage: Int, submitted: [DataForm?]) async -> DataForm {
+        DataForm(.form)  // never shown: the command has no stages
+    }
+
+    func complete(submitted: [DataForm], requester: JID) async -> CommandOutcome {
+        let status = await services.status()
+        let identity = await services.sampler.currentReadings(types: [.identity])
+        var fields = identity.map { DataFormField($0.name, type: .textSingle, label: $0.name, values: [HumanText.value(of: $0)]) }
+        let profile = status.description.isEmpty ? status.device.profile : "\(status.device.profile): \(status.description)"
+        fields += [
+            DataFormField("kinglet-version", type: .textSingle, label: "Agent", values: ["\(KingletVersion.name) \(KingletVersion.string)"]),
+            DataFormField("kinglet-profile", type: .textSingle, label: "Device profile", values: [profile]),
+            DataFormField("kinglet-uptime", type: .textSingle, label: "Uptime", values: [HumanText.duration(status.uptime)]),
+            DataFormField("kinglet-health", type: .textSingle, label: "Health", values: [status.device.health.summary]),
+        ]
+        if status.hasOutbox {
+            let outbox = status.backlog + (status.device.outboxDegraded ? "; kept in memory (disk not writable)" : "")
+            fields.append(DataFormField("kinglet-outbox", type: .textSingle, label: "Outbox", values: [outbox]))
+        }
+        return .completed([], DataForm(.result, title: name, fields: fields))
+    }
+}

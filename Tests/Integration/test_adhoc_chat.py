@@ -1,0 +1,191 @@
+"""Issue 4: XEP-0050 ad-hoc commands driven by slixmpp's xep_0050 client, and the chat command
+language, against the simulated device through a real Prosody."""
+import re
+
+import pytest
+from slixmpp.exceptions import IqError
+
+from conftest import PASSWORDS
+from harness.peers import Peer
+
+COMMANDS = "http://jabber.org/protocol/commands"
+
+
+def agent_jid(prosody):
+    return prosody.jid("sensor") + "/kinglet"
+
+
+@pytest.fixture
+def peers(prosody, agent):
+    made = {}
+
+    def get(user):
+        if user not in made:
+            made[user] = Peer(prosody, user, PASSWORDS[user]).connect()
+        return made[user]
+
+    yield get
+    for peer in made.values():
+        peer.disconnect()
+
+
+def run_command(peer, jid, node, action="execute", session=None, fields=None):
+    """One request of a command session; `fields` become a submitted form. Returns the
+    `<command/>` of the answer (an IqError is raised for error answers)."""
+    payload = None
+    if fields is not None:
+        payload = peer.client.plugin["xep_0004"].make_form(ftype="submit")
+        for var, value in fields.items():
+            payload.add_field(var=var, value=value)
+    iq = peer.run(peer.client.plugin["xep_0050"].send_command(
+        jid, node, action=action, payload=payload, sessionid=session))
+    return iq["command"]
+
+
+def values(form):
+    return {var: field.get_value(convert=False) for var, field in form.get_fields().items()}
+
+
+def condition(error):
+    return error.iq["error"]["condition"]
+
+
+def test_commands_are_listed_per_role(prosody, peers):
+    jid = agent_jid(prosody)
+    alice, bob = peers("alice"), peers("bob")
+    listed = alice.run(alice.client.plugin["xep_0050"].get_commands(jid))["disco_items"]["items"]
+    assert {(node, name) for _, node, name in listed} == {
+        ("read-sensors", "Read sensors"), ("set-control", "Set a control"),
+        ("device-info", "Device information"), ("restart-agent", "Restart agent")}
+    assert all(item_jid == jid for item_jid, _, _ in listed)
+    for_viewer = bob.run(bob.client.plugin["xep_0050"].get_commands(jid))["disco_items"]["items"]
+    assert {node for _, node, _ in for_viewer} == {"read-sensors", "device-info"}
+
+    info = alice.run(alice.client.plugin["xep_0030"].get_info(jid=jid, node="set-control"))["disco_info"]
+    assert ("automation", "command-node", None, "Set a control") in info.get_identities(lang=None)
+    assert {"http://jabber.org/protocol/disco#info", COMMANDS, "jabber:x:data"} <= set(info.get_features())
+    listing = alice.run(alice.client.plugin["xep_0030"].get_info(jid=jid, node=COMMANDS))["disco_info"]
+    assert ("automation", "command-list", None, "Commands") in listing.get_identities(lang=None)
+    root = alice.run(alice.client.plugin["xep_0030"].get_items(jid=jid))["disco_items"]["items"]
+    assert COMMANDS in {node for _, node, _ in root}
+
+
+def test_read_set_through_forms_then_readouts_show_the_new_value(prosody, peers):
+    jid = agent_jid(prosody)
+    alice = peers("alice")
+
+    picker = run_command(alice, jid, "read-sensors")
+    assert picker["status"] == "executing"
+    options = [o["value"] for o in picker["form"].get_fields()["sensors"]["options"]]
+    assert {"temperature", "humidity", "relay", "dimmer"} <= set(options)
+    readings = run_command(alice, jid, "read-sensors", action="complete", session=picker["sessionid"],
+                           fields={"sensors": ["temperature", "relay"]})
+    assert readings["status"] == "completed"
+    shown = values(readings["form"])
+    assert re.fullmatch(r"\d+\.\d\d °C", shown["temperature"]) and shown["relay"] == "off"
+
+    stage1 = run_command(alice, jid, "set-control")
+    assert stage1["status"] == "executing" and stage1["actions"] == {"next"}
+    session = stage1["sessionid"]
+    stage2 = run_command(alice, jid, "set-control", action="next", session=session, fields={"control": "relay"})
+    assert stage2["actions"] == {"prev", "complete"}
+    field = stage2["form"].get_fields()["relay"]
+    assert field["type"] == "boolean"
+    done = run_command(alice, jid, "set-control", action="complete", session=session, fields={"relay": True})
+    assert done["status"] == "completed"
+    assert done["notes"] == [("info", "relay is now on.")]
+
+    again = run_command(alice, jid, "read-sensors")
+    after = run_command(alice, jid, "read-sensors", session=again["sessionid"], fields={"sensors": ["relay"]})
+    assert values(after["form"])["relay"] == "on"
+    assert chat(alice, prosody, "read relay") == "relay: on"
+
+
+def test_a_bad_value_shows_the_form_again_and_cancel_ends_the_session(prosody, peers):
+    jid = agent_jid(prosody)
+    alice = peers("alice")
+    session = run_command(alice, jid, "set-control")["sessionid"]
+    run_command(alice, jid, "set-control", session=session, fields={"control": "dimmer"})
+    retry = run_command(alice, jid, "set-control", session=session, fields={"dimmer": "150"})
+    assert retry["status"] == "executing"
+    assert retry["notes"] == [("error", "dimmer must be a whole number between 0 and 100 %, not 150")]
+    back = run_command(alice, jid, "set-control", action="prev", session=session)
+    assert back["form"].get_fields()["control"].get_value(convert=False) == "dimmer"
+    canceled = run_command(alice, jid, "set-control", action="cancel", session=session)
+    assert canceled["status"] == "canceled"
+    with pytest.raises(IqError) as gone:
+        run_command(alice, jid, "set-control", session=session, fields={"control": "relay"})
+    assert condition(gone.value) == "bad-request"
+    assert gone.value.iq.xml.find(f".//{{{COMMANDS}}}bad-sessionid") is not None
+
+
+def test_device_information(prosody, peers):
+    info = run_command(peers("bob"), agent_jid(prosody), "device-info")
+    assert info["status"] == "completed"
+    shown = values(info["form"])
+    assert shown["serial_number"] == "KINGLET-SIM-0001"
+    assert shown["kinglet-version"].startswith("Kinglet ")
+    assert re.fullmatch(r"\d+[smhd]( \d+[smh])?", shown["kinglet-uptime"])
+    assert shown["kinglet-health"] == "6 sensors, 4 controls OK"
+
+
+def test_viewer_may_not_set_or_restart_and_stranger_is_refused(prosody, peers, agent):
+    jid = agent_jid(prosody)
+    bob, mallory = peers("bob"), peers("mallory")
+    for node in ("set-control", "restart-agent"):
+        with pytest.raises(IqError) as refused:
+            run_command(bob, jid, node)
+        assert condition(refused.value) == "forbidden"
+    assert run_command(bob, jid, "read-sensors")["status"] == "executing"
+    for node in ("read-sensors", "device-info"):
+        with pytest.raises(IqError) as refused:
+            run_command(mallory, jid, node)
+        assert condition(refused.value) == "forbidden"
+    with pytest.raises(IqError) as refused:
+        mallory.run(mallory.client.plugin["xep_0050"].get_commands(jid))
+    assert condition(refused.value) == "forbidden"
+    agent.wait_for_log(r"refused set command \(http://jabber.org/protocol/commands\) from bob@")
+
+
+def test_restart_goes_offline_cleanly_and_exits_for_systemd(prosody, peers, agent):
+    jid = agent_jid(prosody)
+    alice = peers("alice")
+    session = run_command(alice, jid, "restart-agent")["sessionid"]
+    done = run_command(alice, jid, "restart-agent", action="complete", session=session, fields={"confirm": True})
+    assert done["status"] == "completed" and done["notes"][0][0] == "info"
+    assert agent.wait_exit() == 75  # EX_TEMPFAIL: Restart=on-failure starts it again
+    agent.wait_for_log(r"restart requested by alice@")
+    agent.wait_for_log(r"stopped; exiting with status 75")
+
+
+def reply_to(peer, prosody):
+    """The body of the next chat message from the agent."""
+    bare = prosody.jid("sensor")
+    return peer.wait_message(lambda m: m["from"].bare == bare and m["body"])["body"]
+
+
+def chat(peer, prosody, text):
+    """Sends `text` from the peer's own loop (slixmpp is not thread-safe) and returns the answer."""
+    peer.run_sync(lambda: peer.client.send_message(mto=agent_jid(prosody), mbody=text, mtype="chat"))
+    return reply_to(peer, prosody)
+
+
+def test_chat_session(prosody, peers):
+    alice = peers("alice")
+    status = chat(alice, prosody, "status")
+    assert status.startswith("simulated: 6 sensors, 4 controls OK\nup ")
+    assert re.fullmatch(r"temperature: \d+\.\d\d °C", chat(alice, prosody, "read temperature"))
+    assert chat(alice, prosody, "set relay on") == "relay is now on"
+    assert chat(alice, prosody, "read   RELAY") == "relay: on"
+    assert chat(alice, prosody, "set dimmer 150") == "dimmer must be a whole number between 0 and 100 %, not 150"
+    assert chat(alice, prosody, "read dimmer") == "dimmer: 0 %"
+    assert chat(alice, prosody, "xyzzy") == "unknown command 'xyzzy'; try help"
+    assert "set NAME VALUE" in chat(alice, prosody, "help")
+
+
+def test_chat_viewer_reads_and_stranger_is_not_authorized(prosody, peers):
+    bob, mallory = peers("bob"), peers("mallory")
+    assert chat(bob, prosody, "read relay") == "relay: off"
+    assert chat(bob, prosody, "set relay on") == "not allowed: viewers may only read; set needs an operator"
+    assert chat(bob, prosody, "read relay") == "relay: off"
+    assert chat(mallory, prosody, "status") == "not authorized"

@@ -1,0 +1,213 @@
+import Devices
+import Testing
+import XMLStream
+import XMPPCore
+
+@testable import XEPs
+
+/// The chat command language: parsing, replies, who gets what, and what is never answered.
+@Suite struct ChatCommandTests {
+    @Test(arguments: [
+        ("help", ChatCommand.help), ("  HELP  ", .help), ("?", .help),
+        ("status", .status), ("Status please", .status),
+        ("read", .read([])), ("read temperature", .read(["temperature"])),
+        ("READ   Temperature   humidity ", .read(["Temperature", "humidity"])),
+        ("set relay on", .set(name: "relay", value: "on")), ("Set   Relay\tOFF", .set(name: "Relay", value: "OFF")),
+        ("set label hello  world ", .set(name: "label", value: "hello  world")),
+        ("set relay", .usage(ChatCommand.setUsage)), ("set", .usage(ChatCommand.setUsage)),
+        ("flip relay", .unknown("flip")), ("", .empty), ("   ", .empty),
+    ])
+    func parsing(text: String, expected: ChatCommand) {
+        #expect(ChatCommand(parsing: text) == expected)
+    }
+
+    /// A handler on the fixture device whose replies are returned, not sent.
+    struct Bench {
+        let fixture: CommandFixture
+        let handler: ChatCommandHandler
+
+        init(policy: ChatThrottle.Policy = ChatThrottle.Policy()) async throws {
+            fixture = try await CommandFixture.make()
+            handler = ChatCommandHandler(services: fixture.services, policy: policy, ownJID: { device }, send: { _ in })
+        }
+
+        func verdict(_ body: String?, from: JID = alice, role: Role = .operator, type: String? = "chat", extra: XMLElement? = nil) async
+            -> ChatCommandHandler.Verdict
+        {
+            var message = XMLElement("message", namespace: Namespace.client, attributes: ["from": from.description, "to": device.description])
+            if let type { message.setAttribute("type", type) }
+            if let body { message.append(XMLElement("body", text: body)) }
+            if let extra { message.append(extra) }
+            return await handler.verdict(on: message, from: from, role: role)
+        }
+
+        /// The body of the reply, or nil when there is none.
+        func say(_ body: String, from: JID = alice, role: Role = .operator) async -> String? {
+            guard case .reply(let reply) = await verdict(body, from: from, role: role) else { return nil }
+            #expect(reply.attribute("to") == from.description)
+            #expect(reply.attribute("type") == "chat")
+            return reply.child("body")?.text
+        }
+    }
+
+    @Test func operatorsReadAndSet() async throws {
+        let bench = try await Bench()
+        #expect(await bench.say("read temperature") == "temperature: 21.50 °C")
+        #expect(await bench.say("read  TEMPERATURE") == "temperature: 21.50 °C")
+        #expect(await bench.say("set relay on") == "relay is now on")
+        #expect(await bench.say("read relay") == "relay: on")
+        #expect(await bench.say("set Dimmer 42") == "dimmer is now 42 %")
+        #expect(await bench.say("set mode MANUAL") == "mode is now manual")
+        #expect(await bench.say("set setpoint 21.5") == "setpoint is now 21.5 °C")
+        #expect(await bench.say("read") == "temperature: 21.50 °C\nrelay: on\ndimmer: 42 %\nmode: manual\nsetpoint: 21.5 °C")
+    }
+
+    @Test(arguments: [
+        ("set dimmer 150", "dimmer must be a whole number between 0 and 100 %, not 150"),
+        ("set dimmer lots", "dimmer must be a whole number between 0 and 100 %, not 'lots'"),
+        ("set relay maybe", "relay must be on or off, not 'maybe'"),
+        ("set mode turbo", "mode must be one of auto, manual, off, not 'turbo'"),
+        ("set toaster on", "no control named 'toaster'; controls: relay, dimmer, mode, setpoint"),
+        ("set temperature 3", "temperature is a sensor and cannot be set; controls: relay, dimmer, mode, setpoint"),
+        ("set relay", ChatCommand.setUsage),
+        ("read humidity", "no sensor or control named 'humidity'; known: serial_number, temperature, relay, dimmer, mode, setpoint"),
+        ("blah blah", "unknown command 'blah'; try help"),
+    ])
+    func errorsNameTheProblem(input: String, reply: String) async throws {
+        let bench = try await Bench()
+        #expect(await bench.say(input) == reply)
+        #expect(await bench.fixture.shown("dimmer") == "0 %", "nothing was applied")
+    }
+
+    @Test func statusIsShortAndHuman() async throws {
+        let bench = try await Bench()
+        bench.fixture.clock.advance(by: .seconds(3 * 3600 + 120))
+        let status = try #require(await bench.say("status"))
+        #expect(status.hasPrefix("bench: 2 sensors, 4 controls OK\nup 3h 2m · Kinglet "))
+        #expect(status.split(separator: "\n").count == 2)
+    }
+
+    @Test func viewersMayOnlyRead() async throws {
+        let bench = try await Bench()
+        #expect(await bench.say("read relay", from: bob, role: .viewer) == "relay: off")
+        #expect(await bench.say("set relay on", from: bob, role: .viewer) == "not allowed: viewers may only read; set needs an operator")
+        #expect(await bench.fixture.shown("relay") == "off")
+        let help = try #require(await bench.say("help", from: bob, role: .viewer))
+        #expect(help.contains("set NAME VALUE: for operators"))
+        #expect(!help.contains("controls:"))
+    }
+
+    /// The router answers strangers itself; were one to get through, nothing would happen.
+    @Test func strangersAreLeftToTheRouter() async throws {
+        let bench = try await Bench()
+        #expect(await bench.verdict("status", from: mallory, role: .stranger) == .notMine)
+        #expect(await bench.verdict("set relay on", from: mallory, role: .stranger) == .notMine)
+        #expect(await bench.fixture.shown("relay") == "off")
+    }
+
+    @Test(arguments: ["error", "groupchat", "headline"])
+    func otherMessageTypesAreNeverAnswered(type: String) async throws {
+        let bench = try await Bench()
+        #expect(await bench.verdict("status", type: type) == .notMine)
+    }
+
+    @Test func messagesWithoutABodyServersAndOurselvesAreNeverAnswered() async throws {
+        let bench = try await Bench()
+        let composing = XMLElement("composing", namespace: "http://jabber.org/protocol/chatstates")
+        #expect(await bench.verdict(nil, extra: composing) == .notMine)
+        #expect(await bench.verdict("status", from: try JID("example.org"), role: .operator) == .notMine)
+        #expect(await bench.verdict("status", from: device, role: .operator) == .notMine)
+        #expect(await bench.verdict("   ", role: .operator) == .silent)
+    }
+
+    @Test func normalMessagesAreAnsweredInKindAndThreadsKept() async throws {
+        let bench = try await Bench()
+        let thread = XMLElement("thread", namespace: Namespace.client, text: "t-1")
+        guard case .reply(let reply) = await bench.verdict("read relay", type: nil, extra: thread) else {
+            Issue.record("no reply")
+            return
+        }
+        #expect(reply.serialized(inheritedNamespace: Namespace.client)
+            == "<message type='normal' to='alice@example.org/phone'><body>relay: off</body><thread>t-1</thread></message>")
+    }
+
+    @Test func aSetKeptByTheServerWhileOfflineIsNotApplied() async throws {
+        let bench = try await Bench()
+        let delay = XMLElement("delay", namespace: "urn:xmpp:delay", attributes: ["stamp": "2026-01-01T10:00:00Z"])
+        guard case .reply(let reply) = await bench.verdict("set relay on", extra: delay) else {
+            Issue.record("no reply")
+            return
+        }
+        #expect(reply.child("body")?.text.hasPrefix("not applied: this set was sent at 2026-01-01T10:00:00Z") == true)
+        #expect(await bench.fixture.shown("relay") == "off")
+    }
+
+    @Test func aMutedCorrespondentsCommandsAreNotCarriedOut() async throws {
+        var policy = ChatThrottle.Policy()
+        policy.burst = 2
+        let bench = try await Bench(policy: policy)
+        #expect(await bench.say("set dimmer 10") == "dimmer is now 10 %")
+        #expect(await bench.say("set dimmer 20") == "dimmer is now 20 %")
+        #expect(await bench.verdict("set dimmer 30") == .silent)
+        #expect(await bench.fixture.shown("dimmer") == "20 %")
+    }
+
+    @Test func twoBotsTellingEachOtherUnknownCommandStop() async throws {
+        let bench = try await Bench()
+        var answered = 0
+        for _ in 0..<50 where await bench.say("unknown command 'x'; try help") != nil {
+            answered += 1
+        }
+        #expect(answered == 5)
+        // Quiet for a minute, then a person is answered again.
+        bench.fixture.clock.advance(by: .seconds(61))
+        #expect(await bench.say("status") != nil)
+    }
+}
+
+/// The throttle on its own, with time as a plain value.
+@Suite struct ChatThrottleTests {
+    /// Asks the throttle for a series of replies and returns its verdicts.
+    static func verdicts(_ throttle: inout ChatThrottle, _ asks: [(ChatThrottle.Reply, JID, Int)]) -> [Bool] {
+        asks.map { throttle.allows($0.0, to: $0.1, at: .seconds($0.2)) }
+    }
+
+    @Test func aFloodEmptiesTheBucketAndMutesUntilQuiet() {
+        var throttle = ChatThrottle()
+        let peer = alice.bare
+        let flood = Self.verdicts(&throttle, Array(repeating: (.answer, peer, 1), count: 30))
+        #expect(flood.count(where: { $0 }) == 10)
+        // Still talking during the mute extends it; a minute of quiet lifts it.
+        #expect(Self.verdicts(&throttle, [(.answer, peer, 50), (.answer, peer, 100), (.answer, peer, 161)]) == [false, false, true])
+    }
+
+    @Test func theBucketRefillsAtAPersonsPace() {
+        var throttle = ChatThrottle()
+        let steady = Self.verdicts(&throttle, (0..<100).map { (.answer, alice.bare, $0 * 3) })
+        #expect(steady.allSatisfy { $0 })
+    }
+
+    @Test func aValidCommandResetsTheHintStreak() {
+        var throttle = ChatThrottle()
+        var asks: [(ChatThrottle.Reply, JID, Int)] = []
+        for round in 0..<3 {
+            asks += (0..<4).map { (.hint, alice.bare, round * 100 + $0 * 5) }
+            asks.append((.answer, alice.bare, round * 100 + 30))
+        }
+        #expect(Self.verdicts(&throttle, asks).allSatisfy { $0 })
+        let streak = Self.verdicts(&throttle, (0..<7).map { (.hint, alice.bare, 400 + $0) })
+        #expect(streak == [true, true, true, true, true, false, false])
+    }
+
+    @Test func correspondentsAreForgottenLeastRecentlySeenFirst() throws {
+        var policy = ChatThrottle.Policy()
+        policy.capacity = 3
+        var throttle = ChatThrottle(policy: policy)
+        let peers = try (0..<5).map { try JID("p\($0)@example.org") }
+        #expect(Self.verdicts(&throttle, (0..<5).map { (.hint, peers[0], $0) }).allSatisfy { $0 })
+        _ = Self.verdicts(&throttle, peers.dropFirst().enumerated().map { (.answer, $0.element, $0.offset + 5) })
+        #expect(throttle.remembered == 3)
+        // p0 was forgotten with its streak, so a sixth hint goes out instead of muting it.
+        #expect(Self.verdicts(&throttle, [(.hint, peers[0], 10)]) == [true])
+    }
+}
