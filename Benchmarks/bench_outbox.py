@@ -29,8 +29,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(REPO, "Tests", "Integration"))
 
-from conftest import start_prosody  # noqa: E402
+from conftest import PASSWORDS, start_prosody  # noqa: E402
 from harness.agent import Agent, base_config, run_cli  # noqa: E402
+from harness.peers import Peer  # noqa: E402
 from harness.wait import wait_until  # noqa: E402
 
 
@@ -44,6 +45,34 @@ def status_kib(pid, field):
             if line.startswith(field + ":"):
                 return int(line.split()[1])
     return -1
+
+
+class PingProbe:
+    """Alice pings the agent back to back while it flushes: how long a request from a person
+    waits behind the publishes (at most a window of them)."""
+
+    def __init__(self, prosody, jid):
+        self.peer = Peer(prosody, "alice", PASSWORDS["alice"]).connect()
+        self.jid, self.rtts, self._stop = jid, [], False
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        ping = self.peer.client.plugin["xep_0199"]
+        while not self._stop:
+            try:
+                start = time.monotonic()
+                self.peer.run(ping.send_ping(self.jid, timeout=10), timeout=15)
+                self.rtts.append(time.monotonic() - start)
+            except Exception:  # noqa: BLE001 - a lost ping is not a figure
+                pass
+            time.sleep(0.05)
+
+    def stop(self):
+        self._stop = True
+        self._thread.join(timeout=20)
+        self.peer.disconnect()
+        return [r for r in self.rtts if r is not None]
 
 
 def cpu_seconds(pid):
@@ -114,12 +143,19 @@ def flush_after_reconnect(bench, workdir, prosody, readings, persist):
         memory = MemorySampler(pid)
         cpu_before = cpu_seconds(pid)
         prosody.start()
-        agent.wait_online(timeout=30)
+        full_jid = agent.wait_online(timeout=30).split("online as ")[1].split()[0]
         online = time.monotonic()
+        pings = PingProbe(prosody, full_jid) if not persist else None
         line = agent.wait_for_log(r"backlog published: readings #\d+–#(\d+) in ([\d.]+)s", timeout=900)
         wall = time.monotonic() - online
         cpu = cpu_seconds(pid) - cpu_before
         memory.stop()
+        if pings:
+            rtts = sorted(pings.stop())
+            if rtts:
+                figure("outbox.flush.ping_rtt.p50", round(rtts[len(rtts) // 2] * 1000, 1),
+                       f"ms (an operator's XEP-0199 pings answered during the flush, {len(rtts)} of them)")
+                figure("outbox.flush.ping_rtt.max", round(rtts[-1] * 1000, 1), "ms")
         published = int(re.search(r"–#(\d+)", line).group(1))
         seconds = float(re.search(r" in ([\d.]+)s", line).group(1))
         what = ("persist_items=true, max_items=1: Prosody stores every item (internal storage)" if persist
