@@ -31,11 +31,6 @@ final class IOLoop {
     private var outgoingOffset = 0
     /// The last write could not finish until the socket is writable (or, under TLS, readable).
     private var writeBlockedOn: TLSProgress?
-    /// How many bytes the blocked TLS write offered. mbedTLS has already encrypted them into
-    /// a record; when that record is finally out, `mbedtls_ssl_write` reports as written the
-    /// length it is *now* given. Offering more (the queue grew meanwhile) would count bytes as
-    /// sent that never were, and the server would get a stream with a hole in it.
-    private var blockedTLSWriteLength: Int?
     /// Set once a close is under way: the time limit and the event to finish with.
     private var closing: (deadline: ContinuousClock.Instant, result: ConnectionEvent)?
     private var readBuffer = [UInt8](repeating: 0, count: 16 * 1024)
@@ -228,17 +223,14 @@ final class IOLoop {
         let (offset, fd) = (outgoingOffset, self.fd)
         if let tls {
             // withUnsafeBytes rethrows untyped errors, so the typed result is carried out.
+            // A retry after want-write may offer more bytes than the first try (the queue grew):
+            // TLSSession takes exactly the ones mbedTLS already encrypted.
             var result = Result<TLSTransfer, TLSError>.success(.wantWrite)
-            let length = blockedTLSWriteLength ?? (outgoing.count - offset)
             outgoing.withUnsafeBytes { buffer in
-                result = Result { () throws(TLSError) in
-                    try tls.write(UnsafeRawBufferPointer(rebasing: buffer[offset..<(offset + length)]))
-                }
+                result = Result { () throws(TLSError) in try tls.write(UnsafeRawBufferPointer(rebasing: buffer[offset...])) }
             }
             do {
-                let transfer = try result.get()
-                blockedTLSWriteLength = transfer == .wantRead || transfer == .wantWrite ? length : nil
-                return transfer
+                return try result.get()
             } catch {
                 throw .tls(error)
             }
