@@ -162,10 +162,12 @@ package actor XMPPSession {
     }
 
     private func describe(_ failure: ConnectionFailure) -> String {
-        if case .tls(let error) = failure {
+        if case .tls(let error) = failure, error.kind != .io {
+            // The server failed a check or the handshake failed: the operator must look.
             reportOnce("TLS: \(error.description)")
-            if error.kind != .io && error.kind != .handshake { backoff.jumpToCap() }
+            if error.kind != .handshake { backoff.jumpToCap() }
         } else {
+            // The network went away (a reset under TLS included): the agent just comes back.
             log.warning("connection lost: \(failure)")
         }
         return failure.description

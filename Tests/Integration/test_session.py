@@ -13,6 +13,7 @@ from harness.agent import base_config, run_cli
 from harness.capture_server import CaptureServer
 from harness.hostile_server import HostileServer
 from harness.peers import Peer
+from harness.tcp_proxy import TcpProxy
 from harness.wait import wait_until
 
 
@@ -188,6 +189,23 @@ def test_a_silent_server_is_given_up_on_and_retried(prosody, workdir, agent_fact
         assert not agent.exited()
     finally:
         hostile.stop()
+
+
+def test_a_dead_link_is_found_by_ping_and_the_agent_comes_back(prosody, workdir, agent_factory):
+    proxy = TcpProxy(prosody.c2s_port)
+    try:
+        config = base_config(prosody, workdir, port=proxy.port)
+        config["xmpp"].update(ping_interval="2s", ping_timeout="2s", reconnect_max="1s")
+        agent = agent_factory(config).start()
+        agent.wait_online()
+        mark = agent.mark()
+        proxy.freeze()  # TCP stays up, nothing gets through: only a ping can tell
+        agent.wait_for_log(r"no answer to a ping in 2\.0s", after=mark, timeout=15)
+        proxy.freeze(False)
+        agent.wait_online(after=mark, timeout=20)
+        assert proxy.connections >= 2
+    finally:
+        proxy.stop()
 
 
 def test_see_other_host_redirects_to_the_named_server(prosody, workdir, agent_factory):

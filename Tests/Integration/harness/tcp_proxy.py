@@ -7,7 +7,9 @@ to the real server; the test decides when the path breaks:
   the server when its keep-alives finally fail) while the server keeps running;
 - `close()` refuses new connections until `open()`: the agent stays offline and backs off;
 - `throttle(bytes_per_second)` paces what the agent sends, so that a flush lasts long enough to
-  be cut in the middle.
+  be cut in the middle;
+- `freeze()` silently swallows everything in both directions while the TCP connections stay
+  up: a dead link that neither side has noticed, which only an application-level ping finds.
 """
 import select
 import socket
@@ -29,6 +31,7 @@ class TcpProxy:
         self._accepting = True
         self._stopped = False
         self._rate = None
+        self._frozen = False
         self.connections = 0
         self.refused = 0
         self.bytes_up = 0  # agent -> server
@@ -52,6 +55,10 @@ class TcpProxy:
             for s in pair:
                 _reset(s)
         return len(pairs)
+
+    def freeze(self, frozen=True):
+        """Drops every byte in both directions (connections stay open) until `freeze(False)`."""
+        self._frozen = frozen
 
     def throttle(self, bytes_per_second=None):
         """Limits agent -> server bytes per second (None: no limit)."""
@@ -104,6 +111,8 @@ class TcpProxy:
                     data = s.recv(16384)
                     if not data:
                         raise ConnectionError
+                    if self._frozen:
+                        continue  # the link is dead: what was sent never arrives
                     if s is client:
                         rate = self._rate
                         if rate:
