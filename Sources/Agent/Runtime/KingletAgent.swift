@@ -164,13 +164,13 @@ package final class KingletAgent: Sendable {
         switch event {
         case .online(_, let resumed):
             await presence.online(resumed: resumed)
-            await publisher?.handle(event)
+            publisher?.post(event)
         case .stanza(let stanza):
             await router.route(stanza)
             // After the route, so the command's reply is queued before the goodbye.
             if restart.take() { await shutDown("restart requested, going offline", status: ExitStatus.restart) }
         case .offline, .acknowledged, .unacknowledged:
-            await publisher?.handle(event)
+            publisher?.post(event)
         }
     }
 }

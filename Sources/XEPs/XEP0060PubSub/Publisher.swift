@@ -60,12 +60,24 @@ package actor Publisher {
     private var backlog: (from: UInt64, through: UInt64, since: ContinuousClock.Instant)?
     private var updatesTask: Task<Void, Never>?
     var setupTask: Task<Void, Never>?
+    /// Session events posted by the agent, handled in order by `eventsTask`.
+    private nonisolated let inbox: AsyncStream<SessionEvent>
+    private nonisolated let inboxSink: AsyncStream<SessionEvent>.Continuation
+    private var eventsTask: Task<Void, Never>?
 
     package init(configuration: PublishConfiguration, transport: any PublishTransport, store: ReadingStore) {
         self.configuration = configuration
         self.transport = transport
         self.store = store
         window = DeliveryWindow(capacity: configuration.window)
+        (inbox, inboxSink) = AsyncStream.makeStream(of: SessionEvent.self)
+    }
+
+    /// Hands a session event over without waiting for it to be handled: the agent's one event
+    /// loop must not wait behind outbox work (a commit's fsync) while a readout request waits.
+    /// Events are handled in the order they were posted.
+    package nonisolated func post(_ event: SessionEvent) {
+        inboxSink.yield(event)
     }
 
     /// Starts listening to the outbox. Publishing begins at the first `.online` event.
@@ -76,12 +88,16 @@ package actor Publisher {
         updatesTask = Task { [weak self] in
             for await through in updates { await self?.storeAdvanced(to: through) }
         }
+        eventsTask = Task { [weak self, inbox] in
+            for await event in inbox { await self?.handle(event) }
+        }
         log.info("publishing to node '\(configuration.node)' on \(configuration.target.address?.description ?? "the account (PEP)")")
     }
 
     /// Stops the timers and the outbox listener.
     package func stop() {
         updatesTask?.cancel()
+        eventsTask?.cancel()
         setupTask?.cancel()
         hold?.cancel()
         hold = nil
