@@ -28,6 +28,31 @@ def figure(name, value, unit):
     print(f"{name:<44}{value} {unit}", flush=True)
 
 
+def code_size_by_module(unstripped):
+    """Bytes of symbols per Swift module in the unstripped release binary (`nm -S`): where the
+    binary's size comes from. The standard library's symbols are mangled `$ss...`."""
+    import collections
+    import re
+    listing = subprocess.run(["nm", "-S", "--size-sort", unstripped], capture_output=True, text=True).stdout
+    sizes = collections.Counter()
+    for line in listing.splitlines():
+        parts = line.split()
+        if len(parts) < 4:
+            continue
+        size, name = int(parts[1], 16), parts[3]
+        match = re.match(r"\$s(\d+)(\w+)", name)
+        if match:
+            module = match.group(2)[:int(match.group(1))]
+        elif name.startswith("$ss") or name.startswith("$sS"):
+            module = "Swift standard library"
+        elif name.startswith("_Z") or "swift" in name.lower():
+            module = "Swift runtime (C++)"
+        else:
+            module = "C and other"
+        sizes[module] += size
+    return sizes
+
+
 def status_kib(pid, field):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
@@ -94,11 +119,21 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True, help="the stripped static release binary")
     parser.add_argument("--bench", default=os.path.join(REPO, ".build", "release", "kinglet-bench"))
+    parser.add_argument("--unstripped", default=os.path.join(REPO, ".build", "release", "kinglet"))
     parser.add_argument("--settle", type=float, default=10.0)
     parser.add_argument("--messages", type=int, default=20000)
     args = parser.parse_args()
 
     figure("binary.static_stripped.size", round(os.path.getsize(args.binary) / 1e6, 2), "MB (budget: <= 16 MB)")
+    ours = {"Support", "TOML", "XMLStream", "Crypto", "XMPPCore", "Transport", "Session", "Devices", "Store", "XEPs",
+            "Agent", "kinglet"}
+    if os.path.exists(args.unstripped):
+        sizes = code_size_by_module(args.unstripped)
+        figure("binary.symbols.kinglet_modules", round(sum(v for k, v in sizes.items() if k in ours) / 1e6, 2),
+               "MB of symbols in Kinglet's own modules")
+        figure("binary.symbols.swift_stdlib_runtime",
+               round(sum(v for k, v in sizes.items() if k not in ours) / 1e6, 2),
+               "MB of symbols in the Swift standard library, runtime, concurrency and Dispatch")
     with tempfile.TemporaryDirectory(prefix="kinglet-bench-") as workdir:
         prosody = start_prosody(workdir, log_level="warn")
         try:
