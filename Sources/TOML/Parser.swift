@@ -10,9 +10,12 @@ struct Parser {
     private var section = 0
     /// Deep enough for any real config; stops hostile input from exhausting the stack.
     private let maxDepth = 64
+    /// Keys whose values must never appear in an error message (see `parseKeyValue`).
+    private let secretKeys: Set<String>
 
-    init(bytes: [UInt8], file: String) {
+    init(bytes: [UInt8], file: String, secretKeys: Set<String> = []) {
         scanner = Scanner(bytes: bytes, file: file)
+        self.secretKeys = secretKeys
         root = TableNode(path: [], line: 1, origin: .header)
         current = root
     }
@@ -122,7 +125,18 @@ struct Parser {
         }
         scanner.skipSpaces()
         if scanner.isAtEndOfLine { throw scanner.error("missing value for key '\(KeyPath.display(key))'") }
-        let value = try parseValue(path: table.path + key, inArray: false, depth: depth)
+        let value: TOMLValue
+        do {
+            value = try parseValue(path: table.path + key, inArray: false, depth: depth)
+        } catch where secretKeys.contains(key[key.count - 1]) {
+            // A value that does not parse is quoted in the message (`invalid value 'hunter2'`),
+            // and the message goes to stderr and the journal: a password written without quotes
+            // must not end up there.
+            throw TOMLError(
+                file: error.file, line: error.line,
+                message: "the value of '\(KeyPath.display(key))' is not valid TOML (strings must be quoted); "
+                    + "it is not shown because it may be a secret")
+        }
         var target = table
         for name in key.dropLast() {
             target = try dottedParent(target[name], in: target, name: name, line: line)

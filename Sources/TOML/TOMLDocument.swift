@@ -10,15 +10,16 @@ package struct TOMLDocument: Sendable {
     /// Config files and device profiles are a few kilobytes; anything this big is a mistake.
     static let maxFileSize = 4 << 20
 
-    /// Parses `text`; `file` names it in errors.
-    package static func parse(_ text: String, file: String) throws(TOMLError) -> TOMLDocument {
-        var parser = Parser(bytes: Array(text.utf8), file: file)
+    /// Parses `text`; `file` names it in errors. The values of `secretKeys` (matched by the
+    /// last part of a key, e.g. `password`) are never quoted in an error.
+    package static func parse(_ text: String, file: String, secretKeys: Set<String> = []) throws(TOMLError) -> TOMLDocument {
+        var parser = Parser(bytes: Array(text.utf8), file: file, secretKeys: secretKeys)
         return TOMLDocument(file: file, root: try parser.parseDocument())
     }
 
     /// Reads and parses a file. A file that cannot be read fails at line 0 with the system's
     /// reason; a file that is not UTF-8 fails at the first line that is not.
-    package static func load(path: String) throws(TOMLError) -> TOMLDocument {
+    package static func load(path: String, secretKeys: Set<String> = []) throws(TOMLError) -> TOMLDocument {
         let bytes: [UInt8]
         do throws(SystemError) {
             bytes = try FileIO.read(path, limit: maxFileSize + 1)
@@ -31,7 +32,7 @@ package struct TOMLDocument: Sendable {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw TOMLError(file: path, line: firstLineNotUTF8(bytes), message: "invalid UTF-8")
         }
-        return try parse(text, file: path)
+        return try parse(text, file: path, secretKeys: secretKeys)
     }
 
     private static func firstLineNotUTF8(_ bytes: [UInt8]) -> Int {

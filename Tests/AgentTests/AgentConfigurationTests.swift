@@ -101,3 +101,20 @@ import TOML
         #expect(c.warnings.isEmpty)
     }
 }
+
+@Suite struct ConfigSecretTests {
+    /// `kinglet run` and `kinglet check` print load errors to stderr (the journal): a password
+    /// forgotten without quotes must not appear there.
+    @Test func anUnquotedPasswordIsNotPrintedInTheError() throws {
+        let path = NSTemporaryDirectory() + "kinglet-secret-\(getpid()).toml"
+        try "[xmpp]\njid = \"a@b\"\npassword = correct-horse-battery\n[device]\nprofile = \"simulated\"\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            try AgentConfiguration.load(path: path)
+        } throws: { error in
+            let d = "\(error)"
+            return d.hasPrefix(path + ":3: ") && !d.contains("correct-horse") && d.contains("'password'")
+        }
+    }
+}

@@ -148,3 +148,21 @@ func rejectsInvalidDocument(_ testCase: InvalidCase) {
     }
     #expect(error?.description == "/etc/kinglet/agent.toml:6: duplicate key 'port' (first defined on line 2)")
 }
+
+/// A value that does not parse is quoted in the message, which goes to the journal: never for a
+/// key the caller names as secret, however the value is broken.
+@Test(arguments: [
+    "[xmpp]\npassword = hunter2", "[xmpp]\npassword = 12hunter2", "[xmpp]\npassword = [hunter2]",
+    "xmpp = { password = hunter2 }", "[xmpp]\npassword = 2021-13-01hunter2",
+])
+func secretValuesAreNotQuotedInErrors(_ toml: String) {
+    let error = #expect(throws: TOMLError.self) { try TOMLDocument.parse(toml, file: "agent.toml", secretKeys: ["password"]) }
+    #expect(error?.line == toml.split(separator: "\n").count)
+    #expect(error?.message.contains("hunter2") == false, "message was: \(error?.message ?? "none")")
+    #expect(error?.message.contains("'password'") == true)
+}
+
+@Test func otherKeysStillQuoteTheirValue() {
+    let error = #expect(throws: TOMLError.self) { try TOMLDocument.parse("name = kinglet", file: "p.toml", secretKeys: ["password"]) }
+    #expect(error?.message == "invalid value 'kinglet' (strings must be quoted)")
+}

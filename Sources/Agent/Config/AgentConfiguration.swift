@@ -19,7 +19,7 @@ package struct AgentConfiguration: Sendable {
     static let sections: Set<String> = ["xmpp", "device", "access", "store", "publish", "presence", "log"]
 
     package static func load(path: String) throws(TOMLError) -> AgentConfiguration {
-        try AgentConfiguration(document: TOMLDocument.load(path: path))
+        try AgentConfiguration(document: TOMLDocument.load(path: path, secretKeys: XMPPSettings.secretKeys))
     }
 
     package init(document: TOMLDocument) throws(TOMLError) {

@@ -30,6 +30,9 @@ package struct XMPPSettings: Sendable {
         "ping_timeout", "max_stanza_size",
     ]
 
+    /// Keys whose values a TOML syntax error must not quote.
+    static let secretKeys: Set<String> = ["password"]
+
     /// Reads and checks the section. Warnings (a world-readable password file) go to `warn`.
     package init(_ table: TOMLTable, warn: (String) -> Void) throws(TOMLError) {
         try table.rejectUnknownKeys(allowed: Self.keys)
