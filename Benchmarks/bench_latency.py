@@ -15,7 +15,6 @@ are an upper bound on what the agent itself adds. Each figure is printed as `nam
 import argparse
 import asyncio
 import os
-import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
@@ -23,9 +22,7 @@ import xml.etree.ElementTree as ET
 from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "Tests", "Integration"))
+from figures import REPO, figure  # noqa: E402  (also puts the test harness on the path)
 
 from conftest import PASSWORDS, start_prosody  # noqa: E402
 from harness.agent import Agent, base_config  # noqa: E402
@@ -33,10 +30,6 @@ from harness.peers import Peer  # noqa: E402
 
 SENSORDATA = "urn:xmpp:iot:sensordata"
 CONTROL = "urn:xmpp:iot:control"
-
-
-def figure(name, value, unit):
-    print(f"{name:<44}{value} {unit}", flush=True)
 
 
 def percentile(samples, p):

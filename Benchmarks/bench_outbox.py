@@ -20,31 +20,16 @@ import argparse
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(REPO, "Tests", "Integration"))
+from figures import REPO, figure, status_kib  # noqa: E402  (also puts the test harness on the path)
 
 from conftest import PASSWORDS, start_prosody  # noqa: E402
 from harness.agent import Agent, base_config, run_cli  # noqa: E402
 from harness.peers import Peer  # noqa: E402
 from harness.wait import wait_until  # noqa: E402
-
-
-def figure(name, value, unit):
-    print(f"{name:<44}{value} {unit}", flush=True)
-
-
-def status_kib(pid, field):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return -1
 
 
 class PingProbe:
