@@ -75,7 +75,8 @@ package struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertibl
                 index += 1
             }
             guard digits > 0 else { return nil }
-            for _ in digits..<3 where digits < 3 { millis *= 10 }
+            // Scale `.5` and `.25` to milliseconds; digits past the third were dropped above.
+            if digits < 3 { for _ in digits..<3 { millis *= 10 } }
         }
         var offsetMinutes = 0
         if index < b.count {
