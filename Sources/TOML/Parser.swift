@@ -30,7 +30,9 @@ struct Parser {
                 try parseHeader()
             } else {
                 let key = try parseKeyValue(into: current, depth: 0)
-                try scanner.expectEndOfLine(after: "the value of '\(KeyPath.display(key))'")
+                try Self.hidingSecret(of: key, if: isSecret(key)) { () throws(TOMLError) in
+                    try scanner.expectEndOfLine(after: "the value of '\(KeyPath.display(key))'")
+                }
             }
         }
         return root.freeze(file: scanner.file)
@@ -117,6 +119,24 @@ struct Parser {
     // MARK: Key/value pairs
 
     /// Reads `key = value` into `table` and returns the key, for messages.
+    private func isSecret(_ key: [String]) -> Bool { secretKeys.contains(key[key.count - 1]) }
+
+    /// Errors quote what they found (`invalid value 'hunter2'`, `found 'd'`) and go to stderr and
+    /// the journal: for a secret key, a value written without quotes or with text after it must
+    /// not end up there, so the error says where and what, but not the text.
+    private static func hidingSecret<T>(
+        of key: [String], if secret: Bool, _ body: () throws(TOMLError) -> T
+    ) throws(TOMLError) -> T {
+        do {
+            return try body()
+        } catch where secret {
+            throw TOMLError(
+                file: error.file, line: error.line,
+                message: "the value of '\(KeyPath.display(key))' is not valid TOML (a string must be quoted, "
+                    + "with nothing but a comment after it); it is not shown because it may be a secret")
+        }
+    }
+
     private mutating func parseKeyValue(into table: TableNode, depth: Int) throws(TOMLError) -> [String] {
         let line = scanner.line
         let key = try scanner.parseKey()
@@ -125,17 +145,8 @@ struct Parser {
         }
         scanner.skipSpaces()
         if scanner.isAtEndOfLine { throw scanner.error("missing value for key '\(KeyPath.display(key))'") }
-        let value: TOMLValue
-        do {
-            value = try parseValue(path: table.path + key, inArray: false, depth: depth)
-        } catch where secretKeys.contains(key[key.count - 1]) {
-            // A value that does not parse is quoted in the message (`invalid value 'hunter2'`),
-            // and the message goes to stderr and the journal: a password written without quotes
-            // must not end up there.
-            throw TOMLError(
-                file: error.file, line: error.line,
-                message: "the value of '\(KeyPath.display(key))' is not valid TOML (strings must be quoted); "
-                    + "it is not shown because it may be a secret")
+        let value = try Self.hidingSecret(of: key, if: isSecret(key)) { () throws(TOMLError) in
+            try parseValue(path: table.path + key, inArray: false, depth: depth)
         }
         var target = table
         for name in key.dropLast() {
@@ -220,12 +231,13 @@ struct Parser {
                 scanner.skipSpaces()
                 if scanner.current == ASCII.closeBrace { throw scanner.error("trailing comma in inline table") }
                 if scanner.isAtEndOfLine { throw inlineTableInterrupted(opened: node.line) }
-                _ = try parseKeyValue(into: node, depth: depth)
+                let key = try parseKeyValue(into: node, depth: depth)
                 scanner.skipSpaces()
                 if scanner.consume(ASCII.comma) { continue }
                 if scanner.consume(ASCII.closeBrace) { break }
                 if scanner.isAtEndOfLine { throw inlineTableInterrupted(opened: node.line) }
-                throw scanner.error("expected ',' or '}' in inline table, found \(scanner.currentDescription)")
+                let found = isSecret(key) ? "more after the value of '\(KeyPath.display(key))' (not shown: it may be a secret)" : scanner.currentDescription
+                throw scanner.error("expected ',' or '}' in inline table, found \(found)")
             }
         }
         return .table(node.freeze(file: scanner.file, isArrayElement: inArray))

@@ -154,6 +154,7 @@ func rejectsInvalidDocument(_ testCase: InvalidCase) {
 @Test(arguments: [
     "[xmpp]\npassword = hunter2", "[xmpp]\npassword = 12hunter2", "[xmpp]\npassword = [hunter2]",
     "xmpp = { password = hunter2 }", "[xmpp]\npassword = 2021-13-01hunter2",
+    "[xmpp]\npassword = \"hunter\"2", "[xmpp]\npassword = 12 2hunter", "xmpp = { password = \"hunter\"2 }",
 ])
 func secretValuesAreNotQuotedInErrors(_ toml: String) {
     let error = #expect(throws: TOMLError.self) { try TOMLDocument.parse(toml, file: "agent.toml", secretKeys: ["password"]) }
