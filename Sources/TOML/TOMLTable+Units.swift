@@ -33,6 +33,18 @@ extension TOMLTable {
         return .milliseconds(milliseconds)
     }
 
+    /// A duration that must be at least `minimum` (zero would make a timer spin or a time-out
+    /// fire at once): the error names the key and the minimum, written as `10ms` or `1s`.
+    package func duration(_ key: String, atLeast minimum: Duration) throws(TOMLError) -> Duration? {
+        guard let value = try duration(key) else { return nil }
+        guard value >= minimum else {
+            let (seconds, attoseconds) = minimum.components
+            let text = attoseconds == 0 ? "\(seconds)s" : "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms"
+            throw error("\(key) must be at least \(text)", at: key)
+        }
+        return value
+    }
+
     /// `"64MiB"`, `"500kB"`, `"1GB"` (units B, kB, MB, GB, TB, KiB, MiB, GiB, TiB; a space before
     /// the unit and a decimal fraction are allowed), or a bare integer meaning bytes. Fractions of
     /// a byte are rounded to the nearest byte. Negative fails.

@@ -37,6 +37,11 @@ import TOML
         ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\n[access]\noperators = [\"a@b/res\"]\n", "agent.toml:5: ", "bare JIDs"),
         ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\n[log]\nlevel = \"loud\"\n", "agent.toml:5: ", "level"),
         ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\nreconnect_max = \"1s\"\nreconnect_initial = \"5s\"\n", "agent.toml:5: ", "reconnect_initial"),
+        // Zero would be a reconnect or ping loop without pause.
+        ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\nreconnect_initial = 0\n", "agent.toml:4: ", "reconnect_initial must be at least 100ms"),
+        ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\nping_interval = \"0s\"\n", "agent.toml:4: ", "ping_interval must be at least 1s"),
+        ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\n[store]\nretry_interval = 0\n", "agent.toml:5: ", "retry_interval must be at least 100ms"),
+        ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\n[presence]\ncheck_interval = \"500ms\"\n", "agent.toml:5: ", "check_interval must be at least 1s"),
     ])
     func errorsNameTheLine(text: String, prefix: String, fragment: String) {
         #expect {

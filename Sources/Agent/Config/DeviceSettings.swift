@@ -26,8 +26,7 @@ package struct DeviceSettings: Sendable {
             }
             throw error
         }
-        if let interval = try table.duration("interval") {
-            guard interval >= .milliseconds(10) else { throw table.error("interval must be at least 10ms", at: "interval") }
+        if let interval = try table.duration("interval", atLeast: .milliseconds(10)) {
             profile = profile.overridingInterval(interval)
         }
         nodeID = try table.string("node") ?? profile.name

@@ -37,10 +37,7 @@ extension PresenceConfiguration {
             guard let priority = Int8(exactly: value) else { throw table.error("priority must be between -128 and 127", at: "priority") }
             self.priority = priority
         }
-        if let interval = try table.duration("check_interval") {
-            guard interval >= .seconds(1) else { throw table.error("check_interval must be at least 1s", at: "check_interval") }
-            checkInterval = interval
-        }
+        checkInterval = try table.duration("check_interval", atLeast: .seconds(1)) ?? checkInterval
         if let value = try table.integer("backlog_threshold") {
             guard value >= 1, value <= Int64(Int32.max) else {
                 throw table.error("backlog_threshold must be between 1 and \(Int32.max)", at: "backlog_threshold")

@@ -68,10 +68,9 @@ package struct PublishSettings: Sendable {
         window = try Self.count(table, "window", in: 1...10_000) ?? window
         readBatches = try Self.count(table, "read_batches", in: 1...10_000) ?? readBatches
         ackEvery = try Self.count(table, "ack_every", in: 1...10_000) ?? ackEvery
-        requestTimeout = try table.duration("request_timeout") ?? requestTimeout
+        requestTimeout = try table.duration("request_timeout", atLeast: .seconds(1)) ?? requestTimeout
         retryInitial = try table.duration("retry_initial") ?? retryInitial
         retryMax = try table.duration("retry_max") ?? retryMax
-        guard requestTimeout >= .seconds(1) else { throw table.error("request_timeout must be at least 1s", at: "request_timeout") }
         guard retryInitial > .zero, retryInitial <= retryMax else {
             throw table.error("retry_initial must be above 0 and not exceed retry_max", at: "retry_initial")
         }

@@ -35,7 +35,7 @@ extension StoreConfiguration {
         commitInterval = try table.duration("commit_interval") ?? commitInterval
         commitBatchSize = try Self.count(table, "commit_batch_size") ?? commitBatchSize
         memoryMaxReadings = try Self.count(table, "memory_max_readings") ?? memoryMaxReadings
-        retryInterval = try table.duration("retry_interval") ?? retryInterval
+        retryInterval = try table.duration("retry_interval", atLeast: .milliseconds(100)) ?? retryInterval
         maxFileBytes = try Self.bytes(table, "max_file_bytes") ?? maxFileBytes
         checkOnOpen = try table.bool("check_on_open") ?? checkOnOpen
         busyTimeout = try table.duration("busy_timeout") ?? busyTimeout

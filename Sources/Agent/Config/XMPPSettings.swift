@@ -67,11 +67,12 @@ package struct XMPPSettings: Sendable {
             throw table.error("set password, password_file, or cert_file and key_file (for SASL EXTERNAL)", at: nil)
         }
         pinnedKeys = try Self.pins(table)
-        connectTimeout = try table.duration("connect_timeout") ?? connectTimeout
-        reconnectInitial = try table.duration("reconnect_initial") ?? reconnectInitial
-        reconnectMax = try table.duration("reconnect_max") ?? reconnectMax
-        pingInterval = try table.duration("ping_interval") ?? pingInterval
-        pingTimeout = try table.duration("ping_timeout") ?? pingTimeout
+        // Zero would mean a connect that cannot succeed, a reconnect or ping loop without pause.
+        connectTimeout = try table.duration("connect_timeout", atLeast: .milliseconds(100)) ?? connectTimeout
+        reconnectInitial = try table.duration("reconnect_initial", atLeast: .milliseconds(100)) ?? reconnectInitial
+        reconnectMax = try table.duration("reconnect_max", atLeast: .milliseconds(100)) ?? reconnectMax
+        pingInterval = try table.duration("ping_interval", atLeast: .seconds(1)) ?? pingInterval
+        pingTimeout = try table.duration("ping_timeout", atLeast: .milliseconds(100)) ?? pingTimeout
         if let size = try table.byteSize("max_stanza_size") {
             guard size >= 4096 && size <= 64 << 20 else {
                 throw table.error("max_stanza_size must be between 4kB and 64MiB", at: "max_stanza_size")

@@ -67,8 +67,7 @@ struct ProfileReader {
     /// A positive duration, or `"once"` (nil inside the optional).
     static func interval(_ table: TOMLTable, _ key: String) throws(TOMLError) -> Duration?? {
         if table[key]?.stringValue == "once" { return .some(nil) }
-        guard let d = try table.duration(key) else { return nil }
-        guard d >= .milliseconds(10) else { throw table.error("\(key) must be at least 10ms", at: key) }
+        guard let d = try table.duration(key, atLeast: .milliseconds(10)) else { return nil }
         return .some(d)
     }
 
