@@ -76,6 +76,7 @@ extension XMPPSession {
     }
 
     private func perform(_ actions: [NegotiationAction]) {
+        var enabledNow = false
         for action in actions {
             switch action {
             case .openStream(let header):
@@ -89,6 +90,8 @@ extension XMPPSession {
             case .authenticated(let mechanism):
                 log.info("authenticated with \(mechanism.name)")
             case .streamManagementEnabled(let id, let resume, let max, let location):
+                endPreviousStreamManagement()
+                enabledNow = true
                 streamManagement.enabled(id: id, resume: resume, max: max, location: location)
                 smActive = true
                 acknowledgedRequestedAt = 0
@@ -104,10 +107,22 @@ extension XMPPSession {
                 let lostTags = lost.compactMap(\.tag)
                 if !lostTags.isEmpty { eventSink.yield(.unacknowledged(lostTags)) }
             case .ready(let jid, let resumed, _):
+                // A new session on a stream without XEP-0198 (another server after a redirect,
+                // a changed configuration): the last stream's counters and queue mean nothing here.
+                if !resumed, !enabledNow { endPreviousStreamManagement() }
                 negotiator = nil
                 becameOnline(jid, resumed: resumed)
             }
         }
+    }
+
+    /// Drops what stream management kept of a stream that will not be resumed; what it held
+    /// unacknowledged goes back to its senders as `.unacknowledged`.
+    func endPreviousStreamManagement() {
+        let (_, lost) = streamManagement.reset()
+        smActive = false
+        let tags = lost.compactMap(\.tag)
+        if !tags.isEmpty { eventSink.yield(.unacknowledged(tags)) }
     }
 
     private func resumed(h: UInt32) {
@@ -129,10 +144,12 @@ extension XMPPSession {
         boundJID = jid
         lastBoundJID = jid
         lastReportedFailure = nil
+        redirectsFollowed = 0
         backoff.reset()
         log.info("online as \(jid)" + (resumed ? " (resumed)" : ""))
         startKeepalive()
         if !resumed { streamGeneration += 1 }
+        requestAcknowledgement()  // for what resumption sent again
         eventSink.yield(.online(jid, resumed: resumed))
     }
 

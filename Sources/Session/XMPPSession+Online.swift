@@ -97,7 +97,9 @@ extension XMPPSession {
     }
 
     func requestAck() {
-        guard smActive else { return }
+        // Not before the stream is up: a timer from the last connection must not put `<r/>`
+        // in front of the next one's login (stanzas resent on resumption are asked for once online).
+        guard smActive, isOnline else { return }
         acknowledgedRequestedAt = streamManagement.unacknowledgedCount
         sendNonza(XMLElement("r", namespace: Namespace.streamManagement))
     }

@@ -43,6 +43,9 @@ package actor XMPPSession {
     var closeReason: CloseReason?
     /// A `see-other-host` redirect for the next attempt.
     var redirect: (host: String, port: UInt16?)?
+    /// Redirects followed without a session in between: after a few, the normal back-off
+    /// applies, so servers that send us round in circles do not get a tight connect loop.
+    var redirectsFollowed = 0
     /// The last failure logged at error level, so a repeating one is logged once.
     var lastReportedFailure: String?
     var stopRequested = false
@@ -149,8 +152,13 @@ package actor XMPPSession {
                 lastInbound = .now
                 if negotiator != nil {
                     negotiate { n throws(NegotiationError) in try n.handle(element) }
-                } else {
+                } else if isOnline {
                     handleOnline(element)
+                } else {
+                    // The login failed or timed out and the connection is closing: what follows
+                    // may come from anyone on the path (no TLS, no authenticated server), so
+                    // nothing of it may reach a handler or the stream-management counters.
+                    log.debug("dropping <\(element.name)> received before the login completed")
                 }
             case .failed(let failure):
                 return describe(failure)
@@ -203,12 +211,7 @@ package actor XMPPSession {
         let wasOnline = boundJID != nil
         boundJID = nil
         failPendingRequests()
-        if !smActive || !streamManagement.canResume || stopRequested {
-            let (_, lost) = streamManagement.reset()
-            smActive = false
-            let tags = lost.compactMap(\.tag)
-            if !tags.isEmpty { eventSink.yield(.unacknowledged(tags)) }
-        }
+        if !smActive || !streamManagement.canResume || stopRequested { endPreviousStreamManagement() }
         if wasOnline || stopRequested {
             log.info(stopRequested ? "stream closed" : "offline: \(reason)")
         }
@@ -216,7 +219,10 @@ package actor XMPPSession {
     }
 
     private func nextDelay() -> Duration {
-        if redirect != nil { return .zero }
+        if redirect != nil, redirectsFollowed < 3 {
+            redirectsFollowed += 1
+            return .zero
+        }
         return backoff.nextDelay()
     }
 

@@ -67,6 +67,21 @@ def test_plain_is_never_sent_without_tls(workdir, agent_factory, prosody):
         fake.stop()
 
 
+def test_stanzas_before_tls_are_never_acted_on(workdir, agent_factory, prosody):
+    # An attacker on the path strips STARTTLS and, in the same packet, injects an operator's
+    # chat command, a control IQ and an XEP-0198 ack. The login fails; none may reach a handler.
+    fake = CaptureServer("plaintext-inject").start()
+    try:
+        agent = agent_factory(base_config(prosody, workdir, port=fake.port)).start()
+        agent.wait_for_log(r"(?i)ERROR .*(TLS|encryption)")
+        wait_until(lambda: fake.connections >= 1 and fake.data, what="the fake server to record a session")
+        agent.wait_for_log(r"dropping <message> received before the login completed")
+        assert agent.matching(r"allowed|refused|relay|stream management") == []
+        assert "inj" not in fake.everything_received()  # no reply to any injected request
+    finally:
+        fake.stop()
+
+
 def test_wrong_ca_is_refused(prosody, workdir, agent_factory):
     agent = agent_factory(base_config(prosody, workdir, ca_file=prosody.pki.rogue_ca_file)).start()
     line = agent.wait_for_log(r"^ERROR .*(certificate|TLS)")

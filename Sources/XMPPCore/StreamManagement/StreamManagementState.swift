@@ -60,10 +60,13 @@ package struct StreamManagementState<Item: Sendable>: Sendable {
     /// An `h` that acknowledges more than was sent is a protocol violation the caller must
     /// answer with `<undefined-condition/>` + `<handled-count-too-high/>`.
     package mutating func acknowledge(_ h: UInt32) throws(StreamManagementError) -> [Item] {
-        let newlyAcknowledged = Int(h &- acknowledgedCount)
-        guard newlyAcknowledged <= unacknowledgedCount else {
+        // Modulo 2^32; a stale `h` wraps to a huge distance. Compared before converting, as
+        // `Int` is 32 bits on armv7 boards.
+        let distance = h &- acknowledgedCount
+        guard UInt64(distance) <= UInt64(unacknowledgedCount) else {
             throw .handledCountTooHigh(h: h, sendCount: outboundCount)
         }
+        let newlyAcknowledged = Int(distance)
         acknowledgedCount = h
         let settled = Array(queue[head..<(head + newlyAcknowledged)])
         head += newlyAcknowledged

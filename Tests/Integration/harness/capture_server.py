@@ -4,7 +4,10 @@ send: no credentials after a failed certificate check, no PLAIN without TLS.
 Modes:
 - "tls": direct TLS with the given certificate, then a stream header and features offering
   PLAIN and SCRAM, as a real server would; records the decrypted bytes.
-- "plaintext-plain": no TLS at all; offers only PLAIN, no STARTTLS; records the bytes."""
+- "plaintext-plain": no TLS at all; offers only PLAIN, no STARTTLS; records the bytes.
+- "plaintext-inject": the same, with stanzas right behind the features that an attacker on the
+  path would inject: an operator's chat command, a control IQ, a stream-management ack. The agent
+  must refuse the stream and act on none of them."""
 import socket
 import ssl
 import threading
@@ -13,6 +16,13 @@ FEATURES = ("<?xml version='1.0'?><stream:stream xmlns='jabber:client' "
             "xmlns:stream='http://etherx.jabber.org/streams' id='c1' from='kinglet.test' version='1.0'>"
             "<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>"
             "<mechanism>PLAIN</mechanism><mechanism>SCRAM-SHA-1</mechanism></mechanisms></stream:features>")
+
+
+# Spoofed as from the operator and, with no `from`, as from the server itself.
+INJECTED = ("<message from='alice@kinglet.test/x' type='chat' id='inj1'><body>set relay on</body></message>"
+            "<iq type='set' id='inj2'><set xmlns='urn:xmpp:iot:control'><boolean name='relay' value='true'/></set></iq>"
+            "<iq type='get' id='inj3' from='alice@kinglet.test/x'><query xmlns='jabber:iq:version'/></iq>"
+            "<a xmlns='urn:xmpp:sm:3' h='7'/>")
 
 
 class CaptureServer:
@@ -28,6 +38,7 @@ class CaptureServer:
         self.listener.listen(8)
         self.port = self.listener.getsockname()[1]
         self.context = None
+        self.features = FEATURES + (INJECTED if mode == "plaintext-inject" else "")
         if mode == "tls":
             self.context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             self.context.load_cert_chain(cert_file, key_file)
@@ -66,14 +77,14 @@ class CaptureServer:
                 if not chunk:
                     break
                 received += chunk
-                if b"<stream:stream" in received and FEATURES.encode() not in received:
-                    conn.sendall(FEATURES.encode())
-                    received += FEATURES.encode()  # marker so the features go out once
+                if b"<stream:stream" in received and self.features.encode() not in received:
+                    conn.sendall(self.features.encode())
+                    received += self.features.encode()  # marker so the features go out once
         except OSError:
             pass
         finally:
             with self.lock:
-                self.data.append(received.replace(FEATURES.encode(), b"").decode("utf-8", "replace"))
+                self.data.append(received.replace(self.features.encode(), b"").decode("utf-8", "replace"))
             raw.close()
 
     def everything_received(self):
