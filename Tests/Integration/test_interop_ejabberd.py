@@ -22,18 +22,10 @@ def server(ejabberd):
     return ejabberd
 
 
-def full_jid(agent):
-    return agent.wait_online().split("online as ")[1].split()[0]
-
-
-def authenticated_with(agent, mechanism):
-    return agent.wait_for_log(rf"authenticated with {mechanism}(?![\w-])")
-
-
 def test_starttls_and_scram_sha_256(agent):
     # The c2s port speaks plain XMPP first and requires STARTTLS: TLS there is STARTTLS.
     agent.wait_for_log(r"TLS established")
-    authenticated_with(agent, "SCRAM-SHA-256")
+    agent.wait_authenticated("SCRAM-SHA-256")
 
 
 def test_scram_sha_1(workdir, agent_factory):
@@ -41,7 +33,7 @@ def test_scram_sha_1(workdir, agent_factory):
     try:
         agent = agent_factory(base_config(server, workdir)).start()
         agent.wait_online()
-        authenticated_with(agent, "SCRAM-SHA-1")
+        agent.wait_authenticated("SCRAM-SHA-1")
     finally:
         server.stop()
 
@@ -49,11 +41,11 @@ def test_scram_sha_1(workdir, agent_factory):
 def test_direct_tls(ejabberd, workdir, agent_factory):
     agent = agent_factory(base_config(ejabberd, workdir, port=ejabberd.direct_tls_port, direct_tls=True)).start()
     agent.wait_online()
-    authenticated_with(agent, "SCRAM-SHA-256")
+    agent.wait_authenticated("SCRAM-SHA-256")
 
 
 def test_operator_sees_presence_reads_and_controls(ejabberd, agent):
-    device = full_jid(agent)
+    device = agent.full_jid()
     alice = Peer(ejabberd, "alice", PASSWORDS["alice"], plugins=iot.PLUGINS).connect()
     try:
         alice.subscribe_to(ejabberd.jid("sensor"))
