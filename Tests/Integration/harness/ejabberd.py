@@ -151,8 +151,9 @@ class Ejabberd:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
-        # The VM's port programs (erl_child_setup, inet_gethost) end when it does; wait for
-        # them too, so the next start finds the ports free and the test leaves nothing behind.
+        # The VM's port programs end when it does; wait for those in its group too, so the next
+        # start finds the ports free and the test leaves nothing behind. (inet_gethost makes a
+        # session of its own, out of reach of the group, and exits when the VM closes its pipe.)
         try:
             wait_until(lambda: not self._group_alive(), timeout=5, what="ejabberd's processes to exit")
         except Timeout:
