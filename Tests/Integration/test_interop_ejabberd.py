@@ -77,8 +77,8 @@ def test_server_restart_every_reading_arrives_once_in_order(rig, ejabberd):
     r = rig()
     mark = r.agent.mark()
     r.proxy.close()  # after the restart the agent comes back only once alice is back
-    stopping = time.time()
     ejabberd.stop()  # SIGTERM: streams closed, the XEP-0198 sessions are gone with the server
+    stopped = time.time()  # no reading taken later was published before the restart
     r.agent.wait_for_log(r"INFO +session: offline", after=mark)
     outage_began = r.stats()["last"]
     time.sleep(6)  # the outage itself, at 20 Hz (not a wait for a condition)
@@ -97,9 +97,10 @@ def test_server_restart_every_reading_arrives_once_in_order(rig, ejabberd):
     # (send_last_published_item = on_sub_and_presence): alice may get, before anything the
     # agent publishes after the restart, the item it published last before the stop, which the
     # agent then sends again (with <delay/>) as it was never acknowledged. That replay is the
-    # server's; what the agent published must arrive in order.
+    # server's; what the agent published must arrive in order. (After the restart the agent
+    # publishes readings taken before it with <delay/>, and live ones taken after it.)
     replayed = [item for item in arrivals
-                if item.received > restarted and item.delay is None and item.times[0].timestamp() < stopping]
+                if item.received > restarted and item.delay is None and item.times[0].timestamp() < stopped]
     assert len(replayed) <= 1, replayed
     assert_in_order(r.recorder, [item for item in arrivals if item not in replayed])
     assert delayed_through > outage_began + 60  # six seconds at 20 Hz went through the outbox
