@@ -5,14 +5,16 @@ PYTHON ?= python3
 # Debug build for tests and the demo; the release build is what ships and what `make bench` measures.
 BUILD := .build
 RELEASE_BIN := $(BUILD)/release/kinglet
-APT_PACKAGES := libxml2-dev libmbedtls-dev libsqlite3-dev pkg-config prosody lua-unbound openssl sqlite3 ca-certificates
+APT_PACKAGES := libxml2-dev libmbedtls-dev libsqlite3-dev pkg-config prosody lua-unbound ejabberd openssl sqlite3 ca-certificates
 PY_REQUIREMENTS := Tests/Integration/requirements.txt
 
 .PHONY: all deps build release test unit integration demo bench clean
 
 all: build
 
-# Installs the C libraries, Prosody and the Python peers where they are missing (needs root, as CI has).
+# Installs the C libraries, Prosody, ejabberd (a second server for the interop tests) and the
+# Python peers where they are missing (needs root, as CI has). If the package starts a system
+# ejabberd, the tests run their own next to it (own node, ports and no epmd).
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -1,12 +1,18 @@
-"""pytest fixtures: a private Prosody per test module, accounts, and the kinglet agent."""
+"""pytest fixtures: a private server per test (Prosody; ejabberd where a test module asks for it),
+accounts, the kinglet agent, and the store-and-forward rig.
+
+`server` is the one the agent logs in to: Prosody unless a module overrides the fixture (as
+test_interop_ejabberd.py does with `ejabberd`), so `agent` and `rig` work against either."""
 import os
 import shutil
 import tempfile
 
 import pytest
 
+from harness import ejabberd as ejabberd_harness
 from harness.agent import BINARY, Agent, base_config
 from harness.prosody import Prosody
+from harness.rig import Rig
 
 PASSWORDS = {"sensor": "sensor-secret", "alice": "alice-secret", "bob": "bob-secret", "mallory": "mallory-secret"}
 
@@ -49,6 +55,34 @@ def prosody(workdir):
     server.stop()
 
 
+def start_ejabberd(workdir, **options):
+    """A private ejabberd with the same accounts; skips the test where ejabberd is not installed."""
+    why_not = ejabberd_harness.available()
+    if why_not:
+        pytest.skip(why_not)
+    server = ejabberd_harness.Ejabberd(workdir, **options)
+    server.start()
+    try:
+        for user, password in PASSWORDS.items():  # accounts live in its database: register once it runs
+            server.register(user, password)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+@pytest.fixture
+def ejabberd(workdir):
+    server = start_ejabberd(workdir)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(prosody):
+    return prosody
+
+
 @pytest.fixture
 def agent_factory(workdir):
     agents = []
@@ -64,8 +98,23 @@ def agent_factory(workdir):
 
 
 @pytest.fixture
-def agent(prosody, workdir, agent_factory):
-    """A running agent logged in to the test Prosody with the simulated device."""
-    a = agent_factory(base_config(prosody, workdir)).start()
+def agent(server, workdir, agent_factory):
+    """A running agent logged in to the test server with the simulated device."""
+    a = agent_factory(base_config(server, workdir)).start()
     a.wait_online()
     yield a
+
+
+@pytest.fixture
+def rig(server, workdir, agent_factory):
+    """`rig(**options)`: a started harness/rig.py Rig against the test server; stopped afterwards."""
+    rigs = []
+
+    def make(**options):
+        r = Rig(server, workdir, agent_factory, PASSWORDS["alice"], **options)
+        rigs.append(r)
+        return r.start()
+
+    yield make
+    for r in rigs:
+        r.stop()

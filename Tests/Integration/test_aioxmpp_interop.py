@@ -29,12 +29,8 @@ def run_aioxmpp(prosody, user, body, timeout=30):
     return asyncio.run(main())
 
 
-def agent_full_jid(agent):
-    return agent.wait_online().split("online as ")[1].split()[0]
-
-
 def test_aioxmpp_discovers_and_drives_the_device(prosody, agent):
-    device = aioxmpp.JID.fromstr(agent_full_jid(agent))
+    device = aioxmpp.JID.fromstr(agent.full_jid())
 
     async def body(client):
         disco = client.summon(aioxmpp.disco.DiscoClient)
@@ -62,7 +58,7 @@ def test_aioxmpp_discovers_and_drives_the_device(prosody, agent):
 
 
 def test_aioxmpp_stranger_is_refused(prosody, agent):
-    device = aioxmpp.JID.fromstr(agent_full_jid(agent))
+    device = aioxmpp.JID.fromstr(agent.full_jid())
 
     async def body(client):
         disco = client.summon(aioxmpp.disco.DiscoClient)

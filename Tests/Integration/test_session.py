@@ -17,12 +17,8 @@ from harness.tcp_proxy import TcpProxy
 from harness.wait import wait_until
 
 
-def authenticated_with(agent, mechanism):
-    return agent.wait_for_log(rf"authenticated with {mechanism}\b")
-
-
 def test_scram_sha_256_login(prosody, agent):
-    authenticated_with(agent, "SCRAM-SHA-256")
+    agent.wait_authenticated("SCRAM-SHA-256")
     assert re.search(r"Authenticated as sensor@kinglet\.test", prosody.log_text()) or "sensor" in prosody.log_text()
 
 
@@ -31,7 +27,7 @@ def test_scram_sha_1_login(workdir, agent_factory):
     try:
         agent = agent_factory(base_config(server, workdir)).start()
         agent.wait_online()
-        authenticated_with(agent, "SCRAM-SHA-1")
+        agent.wait_authenticated("SCRAM-SHA-1")
     finally:
         server.stop()
 
@@ -48,7 +44,7 @@ def test_plain_is_used_only_inside_tls(workdir, agent_factory):
     try:
         agent = agent_factory(base_config(server, workdir)).start()
         agent.wait_online()
-        authenticated_with(agent, "PLAIN")
+        agent.wait_authenticated("PLAIN")
     finally:
         server.stop()
 
@@ -142,7 +138,7 @@ def test_peer_sees_presence_and_gets_pings_answered(prosody, agent):
     alice = Peer(prosody, "alice", PASSWORDS["alice"]).connect()
     try:
         alice.subscribe_to(prosody.jid("sensor"))
-        full = agent.wait_online().split("online as ")[1].split()[0]
+        full = agent.full_jid()
         presence = alice.wait_presence(lambda p: p["from"].bare == prosody.jid("sensor") and p["type"] in ("available", ""))
         assert str(presence["from"]) == full
         result = alice.run(alice.client.plugin["xep_0199"].ping(jid=full, timeout=10))

@@ -282,4 +282,44 @@ func eventually(timeout: Duration = .seconds(10), _ condition: () async -> Bool)
         let create = await rig.transport.requests.compactMap { $0.child("pubsub", namespace: PubSubXML.namespace)?.child("create", namespace: PubSubXML.namespace) }
         #expect(create.first?.attribute("node") == "urn:xmpp:iot:sensordata")
     }
+
+    @Test func publishOptionsRefusedAsUnknownAreDroppedForDirectConfiguration() async throws {
+        // ejabberd 23.01 advertises publish-options but knows only two of our three fields.
+        let rig = try await PublisherRig()
+        await rig.append(1)
+        let jid = try JID("sensor@example.org/k")
+        await rig.publisher.handle(.online(jid, resumed: false))
+        let first = try await rig.sent(1)
+        #expect(first[0].hasOptions)
+        let unknown = StanzaError(.resourceConstraint, text: "Unknown field 'pubsub#max_items' of type 'http://jabber.org/protocol/pubsub#publish-options'")
+        await rig.transport.answer(try #require(first[0].iq.id), .failure(.error(unknown)))
+        await rig.publisher.handle(.acknowledged([StanzaTag(3)]))
+        let again = try await rig.sent(2)
+        #expect(again[1].itemID == "1" && !again[1].hasOptions)
+        let created = await rig.transport.requests.compactMap { $0.child("pubsub", namespace: PubSubXML.namespace)?.child("create", namespace: PubSubXML.namespace) }
+        #expect(created.first?.attribute("node") == "urn:xmpp:iot:sensordata")
+        // A new stream asks the service again, but does not go back to options it refused.
+        await rig.transport.dropConnection()
+        await rig.publisher.handle(.offline(reason: "cut"))
+        await rig.transport.clearSent()
+        await rig.transport.set(online: true, generation: 2)
+        await rig.publisher.handle(.online(jid, resumed: false))
+        let later = try await rig.sent(1)
+        #expect(!later[0].hasOptions)
+    }
+
+    @Test(arguments: [
+        (StanzaError(.resourceConstraint, text: "Unknown field"), true),
+        (StanzaError(.badRequest), true),
+        (StanzaError(.notAcceptable), true),
+        (StanzaError(.featureNotImplemented), true),
+        (StanzaError(.notAcceptable, application: XMLElement("payload-too-big", namespace: PubSubXML.errors)), false),
+        (StanzaError(.conflict, application: XMLElement("precondition-not-met", namespace: PubSubXML.errors)), false),
+        (StanzaError(.forbidden), false),
+        (StanzaError(.itemNotFound), false),
+        (StanzaError(.internalServerError), false),
+    ])
+    func whichRefusalsMayBeAboutThePublishOptions(error: StanzaError, expected: Bool) {
+        #expect(PublishFailure.mayRefuseTheOptions(error) == expected)
+    }
 }

@@ -158,4 +158,16 @@ package enum PublishFailure: Sendable, Equatable {
             self = .refused
         }
     }
+
+    /// Whether a refused publish that carried publish-options may have been refused for the
+    /// options themselves (a field the service does not know, a value it cannot take) rather
+    /// than for the item, the node or our rights: a request-shaped condition with no PubSub
+    /// application condition (those name the real cause: `precondition-not-met`, `payload-too-big`...).
+    package static func mayRefuseTheOptions(_ error: StanzaError) -> Bool {
+        guard error.application == nil else { return false }
+        switch error.condition {
+        case .badRequest, .notAcceptable, .resourceConstraint, .featureNotImplemented: return true
+        default: return false
+        }
+    }
 }

@@ -11,8 +11,8 @@ extension Publisher {
     func prepareNode(epoch current: Int) async {
         let features = await discoverFeatures()
         guard current == epoch else { return }
-        usesPublishOptions = features.contains(PubSubXML.publishOptionsFeature)
-        if !usesPublishOptions {
+        usesPublishOptions = features.contains(PubSubXML.publishOptionsFeature) && !publishOptionsRefused
+        if !usesPublishOptions, !publishOptionsRefused {
             log.info("\(serviceName) does not support publish-options: configuring node '\(configuration.node)' directly")
         }
         let whitelist = configuration.nodeConfiguration.accessModel == .whitelist
@@ -23,6 +23,18 @@ extension Publisher {
         guard current == epoch else { return }
         nodeReady = true
         await pump()
+    }
+
+    /// The service advertises publish-options but refused a publish that carried them, not as
+    /// a precondition: ejabberd 23.01 answers `resource-constraint` ("Unknown field
+    /// 'pubsub#max_items'"), as it knows only `persist_items` and `access_model` there. Unknown
+    /// fields may be refused (XEP-0060 §7.1.5), so do what a service without them needs:
+    /// configure the node as its owner and publish without options, from now on.
+    func stopUsingPublishOptions(after error: StanzaError) async {
+        log.warning("\(serviceName) refused our publish-options (\(error)): configuring node '\(configuration.node)' directly and publishing without them")
+        usesPublishOptions = false
+        publishOptionsRefused = true
+        if !(await createNode()) { _ = await configureNode(reason: "publish-options were refused") }
     }
 
     /// The service's disco#info features; empty when it does not answer.

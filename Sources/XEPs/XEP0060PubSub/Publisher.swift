@@ -37,6 +37,8 @@ package actor Publisher {
     var nodeReady = false
     /// Whether publishes carry publish-options (the service checks them as preconditions).
     var usesPublishOptions = false
+    /// The service advertised publish-options but refused ours: configure the node directly.
+    var publishOptionsRefused = false
     /// XEP-0198 is on for the current stream.
     private var tracking = false
     /// How many new streams (`.online(resumed: false)`) this publisher has seen: a publish is
@@ -328,6 +330,10 @@ package actor Publisher {
         }
         let failure = PublishFailure(error)
         failures += 1
+        if failures == 1, usesPublishOptions, PublishFailure.mayRefuseTheOptions(error) {
+            await stopUsingPublishOptions(after: error)
+            return
+        }
         if failures == 1, failure == .preconditionNotMet || failure == .nodeMissing {
             let fixed = failure == .preconditionNotMet ? await configureNode(reason: "its configuration did not match (\(error))") : await createNode()
             if fixed { return }

@@ -109,6 +109,14 @@ class Agent:
     def wait_online(self, timeout=20.0, after=0):
         return self.wait_for_log(r"^INFO +session: online as ", timeout=timeout, after=after)
 
+    def full_jid(self, timeout=20.0, after=0):
+        """The full JID the agent is online as (waits for it)."""
+        return self.wait_online(timeout=timeout, after=after).split("online as ")[1].split()[0]
+
+    def wait_authenticated(self, mechanism, timeout=15.0):
+        """Waits for the login with exactly `mechanism` (SCRAM-SHA-256 is not SCRAM-SHA-256-PLUS)."""
+        return self.wait_for_log(rf"authenticated with {re.escape(mechanism)}(?![\w-])", timeout=timeout)
+
     def signal(self, sig):
         self.process.send_signal(sig)
 

@@ -62,8 +62,11 @@ class Peer:
 
     def disconnect(self):
         try:
-            self.run_sync(lambda: self.client.disconnect(wait=1.0))
-            self.run(self.client.disconnected, timeout=10)
+            # disconnect() returns a future that ends when the stream is closed, or at once when
+            # the server already closed it (`client.disconnected` would then never complete: it
+            # is replaced by a fresh future on every disconnection).
+            done = self.run_sync(lambda: self.client.disconnect(wait=1.0))
+            self.run(done, timeout=10)
         except Exception:
             pass  # best effort: the test's verdict does not depend on a polite goodbye
 

@@ -1,0 +1,186 @@
+"""A private ejabberd (Debian 12's 23.01) on loopback, shaped like harness/prosody.py: its own
+config, spool (Mnesia), logs and Erlang node, free ports, a certificate made at test time.
+
+How it stays out of everything else's way:
+- It runs as the `ejabberd` system user (ejabberdctl refuses nothing as root, but it would `su`
+  to that user itself, and `su` puts the VM in a session of its own that no signal to our
+  process group reaches). We drop privileges in `subprocess` instead, so `ejabberdctl` runs
+  `erl` directly and the whole server is one process group we can stop.
+- HOME, the config dir, spool, logs and contrib-modules dir all point into the test's temp dir;
+  nothing under /etc/ejabberd or /var/lib/ejabberd is read or written (a system instance, if
+  the package started one, keeps its own node, cookie and ports).
+- No epmd: `ERL_DIST_PORT` gives the node a fixed distribution port of its own (ejabberdctl
+  then passes `-erl_epmd_port`/`-start_epmd false`), so nothing is registered in a shared epmd
+  and no daemon outlives the test. The node name carries that port and the cookie is random,
+  so two instances, or one left over from a killed run, never answer each other's ejabberdctl.
+"""
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+
+from .pki import make_pki
+from .wait import Timeout, free_port, stream_answers, wait_until
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+TEMPLATE = os.path.join(REPO, "Config", "test-server", "ejabberd.yml")
+DOMAIN = "kinglet.test"
+USER = "ejabberd"
+EJABBERDCTL = "/usr/sbin/ejabberdctl"
+
+
+def available():
+    """None when ejabberd can run here, else why not (for pytest.skip)."""
+    if not os.path.exists(EJABBERDCTL):
+        return "ejabberd is not installed (Debian package `ejabberd`; `make deps` installs it)"
+    try:
+        import pwd
+        pwd.getpwnam(USER)
+    except KeyError:
+        return f"the `{USER}` system user is missing (the Debian package creates it)"
+    return None
+
+
+class Ejabberd:
+    name = "ejabberd"
+
+    def __init__(self, workdir, scram_hash="sha256", disabled_sasl=("digest-md5",), resume_timeout=60,
+                 log_level="info"):
+        self.workdir = workdir
+        self.domain = DOMAIN
+        self.home = os.path.join(workdir, "ejabberd")
+        self.spool = os.path.join(self.home, "spool")
+        self.logs = os.path.join(self.home, "logs")
+        for d in (self.spool, self.logs):
+            os.makedirs(d, exist_ok=True)
+        # The server's user must be able to reach its directory inside the root-owned temp dir.
+        os.chmod(workdir, 0o711)
+        self.c2s_port = free_port()
+        self.direct_tls_port = free_port()
+        self.dist_port = free_port()
+        self.pki = make_pki(os.path.join(workdir, "pki"), DOMAIN, "sensor@" + DOMAIN)
+        # Copies the server may read: the PKI dir's key is root's and mode 0600.
+        cert, key, ca = (os.path.join(self.home, n) for n in ("server.pem", "server.key", "ca.pem"))
+        shutil.copy(self.pki.cert_file, cert)
+        shutil.copy(self.pki.key_file, key)
+        shutil.copy(self.pki.ca_file, ca)
+        self.config = os.path.join(self.home, "ejabberd.yml")
+        values = {
+            "LOG_LEVEL": log_level, "DOMAIN": DOMAIN, "CERT": cert, "KEY": key, "CA": ca,
+            "C2S_PORT": str(self.c2s_port), "DIRECT_TLS_PORT": str(self.direct_tls_port),
+            "SCRAM_HASH": scram_hash, "DISABLED_SASL": ", ".join(f'"{m}"' for m in disabled_sasl),
+            "RESUME_TIMEOUT": str(resume_timeout),
+        }
+        with open(TEMPLATE) as f:
+            text = f.read()
+        for name, value in values.items():
+            text = text.replace(f"@@{name}@@", value)
+        with open(self.config, "w") as f:
+            f.write(text)
+        self.node = f"kinglet-{self.dist_port}@localhost"
+        with open(os.path.join(self.home, "ejabberdctl.cfg"), "w") as f:
+            f.write(f'ERLANG_NODE={self.node}\n'
+                    f'ERL_OPTIONS="-setcookie {secrets.token_hex(16)} -kernel inet_dist_use_interface {{127,0,0,1}}"\n'
+                    f'ERL_DIST_PORT={self.dist_port}\n'
+                    f'CONTRIB_MODULES_PATH={self.home}/contrib\n'
+                    'EJABBERD_BYPASS_WARNINGS=true\n')
+        with open(os.path.join(self.home, "inetrc"), "w") as f:
+            f.write('{lookup,["file","native"]}.\n{host,{127,0,0,1}, ["localhost"]}.\n')
+        subprocess.run(["chown", "-R", f"{USER}:{USER}", self.home], check=True)
+        self.process = None
+
+    def jid(self, user):
+        return f"{user}@{self.domain}"
+
+    def _ctl_command(self, *args):
+        return [EJABBERDCTL, "--config-dir", self.home, "--logs", self.logs, "--spool", self.spool, *args]
+
+    def _as_server_user(self):
+        env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": self.home, "LANG": "C.UTF-8"}
+        return {"user": USER, "group": USER, "extra_groups": [], "env": env, "cwd": self.home}
+
+    def ctl(self, *args, timeout=30):
+        """Runs an ejabberdctl command against this node; returns the CompletedProcess."""
+        return subprocess.run(self._ctl_command(*args), capture_output=True, text=True, timeout=timeout,
+                              **self._as_server_user())
+
+    def register(self, user, password):
+        """Creates an account (the server must be running: accounts live in its Mnesia)."""
+        result = self.ctl("register", user, self.domain, password)
+        assert result.returncode == 0, f"ejabberdctl register {user}: {result.stdout}{result.stderr}"
+
+    def start(self, timeout=30):
+        log = open(os.path.join(self.workdir, "ejabberd.stdout"), "ab")
+        self.process = subprocess.Popen(self._ctl_command("foreground"), stdout=log, stderr=log,
+                                        start_new_session=True, **self._as_server_user())
+
+        def serving():
+            if self.process.poll() is not None and not self._group_alive():
+                raise AssertionError("ejabberd exited:\n" + self.log_text()[-3000:])
+            # Not just listening: ejabberd binds its ports while its modules are still starting
+            # and accepts on them only once it has started.
+            return (stream_answers(self.c2s_port, self.domain)
+                    and stream_answers(self.direct_tls_port, self.domain, ca_file=self.pki.ca_file))
+
+        try:
+            wait_until(serving, timeout=timeout, interval=0.1, what="ejabberd to answer streams on both ports")
+        except BaseException:
+            self.stop(signal.SIGKILL)
+            raise
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        """SIGTERM: the VM stops ejabberd cleanly (listeners, sessions, Mnesia) and exits; then
+        nothing of the server's process group is left."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            # The signal goes to the VM, not to the whole group: the ejabberdctl shell would die
+            # at once and leave the VM to stop as an orphan; this way the shell reaps it and its
+            # exit means the server is down.
+            targets = self._vm_pids() if sig == signal.SIGTERM else []
+            try:
+                for pid in targets:
+                    os.kill(pid, sig)
+                if not targets:
+                    os.killpg(self.process.pid, sig)
+            except ProcessLookupError:
+                pass
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        # The VM's port programs end when it does; wait for those in its group too, so the next
+        # start finds the ports free and the test leaves nothing behind. (inet_gethost makes a
+        # session of its own, out of reach of the group, and exits when the VM closes its pipe.)
+        try:
+            wait_until(lambda: not self._group_alive(), timeout=5, what="ejabberd's processes to exit")
+        except Timeout:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            wait_until(lambda: not self._group_alive(), timeout=5, what="ejabberd's processes to die")
+        self.process = None
+
+    def _vm_pids(self):
+        """The ejabberdctl shell's children: the Erlang VM (beam.smp)."""
+        path = f"/proc/{self.process.pid}/task/{self.process.pid}/children"
+        try:
+            with open(path) as f:
+                return [int(pid) for pid in f.read().split()]
+        except OSError:
+            return []
+
+    def _group_alive(self):
+        try:
+            os.killpg(self.process.pid, 0)
+            return True
+        except ProcessLookupError:
+            return False
+
+    def kill(self):
+        """Abrupt death: no stream closes are sent, sessions stay resumable on the client side."""
+        self.stop(signal.SIGKILL)
+
+    def log_text(self):
+        path = os.path.join(self.logs, "ejabberd.log")
+        return open(path, errors="replace").read() if os.path.exists(path) else ""
