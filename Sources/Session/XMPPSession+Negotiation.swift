@@ -99,6 +99,7 @@ extension XMPPSession {
             case .resumed(let h):
                 resumed(h: h)
             case .resumptionFailed(let h):
+                failPendingRequests()
                 let (settled, lost) = streamManagement.reset(failedH: h)
                 smActive = false
                 log.info("session could not be resumed; starting a new one")
@@ -117,8 +118,10 @@ extension XMPPSession {
     }
 
     /// Drops what stream management kept of a stream that will not be resumed; what it held
-    /// unacknowledged goes back to its senders as `.unacknowledged`.
+    /// unacknowledged goes back to its senders as `.unacknowledged`, and requests still waiting
+    /// for an answer on it fail as `.offline`.
     func endPreviousStreamManagement() {
+        failPendingRequests()
         let (_, lost) = streamManagement.reset()
         smActive = false
         let tags = lost.compactMap(\.tag)
@@ -148,7 +151,7 @@ extension XMPPSession {
         backoff.reset()
         log.info("online as \(jid)" + (resumed ? " (resumed)" : ""))
         startKeepalive()
-        if !resumed { streamGeneration += 1 }
+        if !resumed { streamGeneration += 1 } else { restartRequestDeadlines() }
         requestAcknowledgement()  // for what resumption sent again
         eventSink.yield(.online(jid, resumed: resumed))
     }

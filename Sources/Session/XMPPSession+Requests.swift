@@ -7,7 +7,8 @@ extension XMPPSession {
     struct PendingRequest {
         let to: JID?
         let complete: @Sendable (Result<XMLElement, RequestError>) -> Void
-        let deadline: ContinuousClock.Instant
+        let timeout: Duration
+        var deadline: ContinuousClock.Instant
 
         /// RFC 6120 §8.1.2.1: a response must come from the entity the request went to (the
         /// server may answer for our own account and for requests without `to`).
@@ -28,7 +29,7 @@ extension XMPPSession {
 
     /// Sends an IQ get/set now, in call order with every other stanza, and returns at once;
     /// `response` is called exactly once, on this actor, with the result, the error reply,
-    /// `.timedOut` or `.offline` (the connection ended first). `tag` comes back in
+    /// `.timedOut` or `.offline` (the stream ended first, not to be resumed). `tag` comes back in
     /// `.acknowledged`/`.unacknowledged` as with `send`. Returns false, and never calls
     /// `response`, when offline. This is how the publisher keeps many publishes in flight
     /// without a task per request deciding the order they go out in.
@@ -45,8 +46,8 @@ extension XMPPSession {
         var iq = iq
         let id = iq.id ?? nextRequestID()
         iq.setAttribute("id", id)
-        let deadline = ContinuousClock.now + (timeout ?? configuration.requestTimeout)
-        pendingRequests[id] = PendingRequest(to: iq.to, complete: response, deadline: deadline)
+        let timeout = timeout ?? configuration.requestTimeout
+        pendingRequests[id] = PendingRequest(to: iq.to, complete: response, timeout: timeout, deadline: .now + timeout)
         startRequestSweeper()
         send(iq, tag: tag)
         return true
@@ -76,12 +77,22 @@ extension XMPPSession {
         return next
     }
 
+    /// Only while online: across a cut that will be resumed, requests wait for the answers
+    /// the server sends again (see `wentOffline`).
     private func expireRequests() {
+        guard isOnline else { return }
         let now = ContinuousClock.now
         for (id, pending) in pendingRequests where pending.deadline <= now {
             pendingRequests[id] = nil
             pending.complete(.failure(.timedOut))
         }
+    }
+
+    /// After a resumption, every waiting request gets its whole time limit again: the outage
+    /// was not the server's delay in answering.
+    func restartRequestDeadlines() {
+        let now = ContinuousClock.now
+        for (id, request) in pendingRequests { pendingRequests[id]?.deadline = now + request.timeout }
     }
 
     func failPendingRequests() {
@@ -109,16 +120,17 @@ extension XMPPSession {
         let ping = XMLElement("iq", namespace: Namespace.client, attributes: ["type": "get", "to": configuration.jid.domain]) {
             XMLElement("ping", namespace: Namespace.ping)
         }
+        let number = connectionNumber
         let result = await request(ping, timeout: configuration.pingTimeout)
         switch result {
         case .success, .failure(.error):
             break  // any answer, even an error, proves the stream is alive
-        case .failure(.timedOut):
+        case .failure(.timedOut) where number == connectionNumber:
             log.warning("no answer to a ping in \(configuration.pingTimeout.secondsText): the connection is dead")
             closeReason = .pingTimeout
             connection?.abort()
-        case .failure(.offline):
-            break
+        case .failure(.offline), .failure(.timedOut):
+            break  // a ping from before a resumption: the new connection has its own
         }
     }
 }

@@ -210,7 +210,9 @@ package actor XMPPSession {
         negotiator = nil
         let wasOnline = boundJID != nil
         boundJID = nil
-        failPendingRequests()
+        // A stream that will be resumed keeps its requests waiting: on resumption the server
+        // sends again the answers we missed (an error to a publish among them, which must not
+        // be taken for delivery). Otherwise they fail now, with the stream.
         if !smActive || !streamManagement.canResume || stopRequested { endPreviousStreamManagement() }
         if wasOnline || stopRequested {
             log.info(stopRequested ? "stream closed" : "offline: \(reason)")
