@@ -151,7 +151,7 @@ extension XMPPSession {
         backoff.reset()
         log.info("online as \(jid)" + (resumed ? " (resumed)" : ""))
         startKeepalive()
-        if !resumed { streamGeneration += 1 } else { restartRequestDeadlines() }
+        if !resumed { streamGeneration += 1 } else { restartRequestDeadlines(); verifyResumedStream() }
         requestAcknowledgement()  // for what resumption sent again
         eventSink.yield(.online(jid, resumed: resumed))
     }

@@ -117,16 +117,31 @@ extension XMPPSession {
 
     private func keepaliveTick(interval: Duration) async {
         guard isOnline, ContinuousClock.now - lastInbound >= interval else { return }
+        await pingOrDrop()
+    }
+
+    /// Right after a resumption: a server can take the session back and then answer nothing
+    /// (Prosody 0.12 keeps parsing with the old connection's parser, so after a cut in the
+    /// middle of a stanza everything we send disappears into it). A ping proves the stream;
+    /// without an answer the connection is dropped and the next one starts a new session.
+    func verifyResumedStream() {
+        Task { [weak self] in await self?.pingOrDrop(resumed: true) }
+    }
+
+    /// Pings the server; with no answer in `ping_timeout`, drops the connection (and, for a
+    /// stream just resumed, its XEP-0198 session: the next connection starts a new one).
+    private func pingOrDrop(resumed: Bool = false) async {
         let ping = XMLElement("iq", namespace: Namespace.client, attributes: ["type": "get", "to": configuration.jid.domain]) {
             XMLElement("ping", namespace: Namespace.ping)
         }
         let number = connectionNumber
-        let result = await request(ping, timeout: configuration.pingTimeout)
-        switch result {
+        switch await request(ping, timeout: configuration.pingTimeout) {
         case .success, .failure(.error):
             break  // any answer, even an error, proves the stream is alive
         case .failure(.timedOut) where number == connectionNumber:
-            log.warning("no answer to a ping in \(configuration.pingTimeout.secondsText): the connection is dead")
+            log.warning("no answer to a ping in \(configuration.pingTimeout.secondsText)"
+                + (resumed ? " after resuming: starting a new session" : ": the connection is dead"))
+            resumptionAbandoned = resumed
             closeReason = .pingTimeout
             connection?.abort()
         case .failure(.offline), .failure(.timedOut):

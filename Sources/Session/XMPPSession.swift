@@ -46,6 +46,8 @@ package actor XMPPSession {
     /// Redirects followed without a session in between: after a few, the normal back-off
     /// applies, so servers that send us round in circles do not get a tight connect loop.
     var redirectsFollowed = 0
+    /// The last resumption gave a stream that did not answer: do not resume it again.
+    var resumptionAbandoned = false
     /// The last failure logged at error level, so a repeating one is logged once.
     var lastReportedFailure: String?
     var stopRequested = false
@@ -213,7 +215,10 @@ package actor XMPPSession {
         // A stream that will be resumed keeps its requests waiting: on resumption the server
         // sends again the answers we missed (an error to a publish among them, which must not
         // be taken for delivery). Otherwise they fail now, with the stream.
-        if !smActive || !streamManagement.canResume || stopRequested { endPreviousStreamManagement() }
+        if !smActive || !streamManagement.canResume || stopRequested || resumptionAbandoned {
+            resumptionAbandoned = false
+            endPreviousStreamManagement()
+        }
         if wasOnline || stopRequested {
             log.info(stopRequested ? "stream closed" : "offline: \(reason)")
         }
