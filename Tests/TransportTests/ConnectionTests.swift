@@ -168,6 +168,34 @@ final class ScriptedServer: @unchecked Sendable {  // used from the test task on
         connection.abort()
     }
 
+    /// SRV puts a direct-TLS target first; it accepts and hangs up in the handshake (a
+    /// middlebox, a port that does not speak TLS). The STARTTLS target after it is tried.
+    @Test func aDirectTLSTargetThatBreaksOffFallsBackToTheNextEndpoint() async throws {
+        struct Records: SRVLookup {
+            let direct: UInt16, plain: UInt16
+            func lookup(_ name: String) -> SRVAnswer {
+                let tls = name.hasPrefix("_xmpps-client")
+                return .records([SRVRecord(priority: tls ? 0 : 10, weight: 0, port: tls ? direct : plain, target: "127.0.0.1")])
+            }
+        }
+        let broken = try ScriptedServer()
+        let good = try ScriptedServer()
+        let credentials = try TLSCredentials(TLSConfiguration(serverName: "example.org"))
+        var settings = ConnectionSettings(
+            planner: EndpointPlanner(domain: "example.org"), credentials: credentials,
+            limits: XMLStreamLimits(maxStanzaBytes: 4096), closeTimeout: .seconds(2))
+        settings.lookup = Records(direct: broken.port, plain: good.port)
+        let connection = try Connection(settings: settings)
+        try connection.start()
+        try broken.accept()
+        broken.hangUp()
+        try good.accept()
+        let events = try await collect(connection) { !$0.isEmpty }
+        guard case .connected(let endpoint, _, let tls) = events.first else { Issue.record("\(events)"); return }
+        #expect(endpoint.port == good.port && !endpoint.directTLS && tls == nil)
+        connection.abort()
+    }
+
     @Test func nobodyListeningIsUnreachable() async throws {
         let server = try ScriptedServer()
         let port = server.port

@@ -34,6 +34,9 @@ final class IOLoop {
     /// Set once a close is under way: the time limit and the event to finish with.
     private var closing: (deadline: ContinuousClock.Instant, result: ConnectionEvent)?
     private var readBuffer = [UInt8](repeating: 0, count: 16 * 1024)
+    /// Planned endpoints not tried yet, and why the tried ones failed.
+    private var untried: ArraySlice<Endpoint> = []
+    private var failures: [String] = []
 
     init(settings: ConnectionSettings, commands: CommandQueue, events: AsyncStream<ConnectionEvent>.Continuation) {
         self.settings = settings
@@ -57,18 +60,25 @@ final class IOLoop {
     // MARK: Connecting
 
     /// Tries each planned endpoint until TCP connects; for direct TLS the handshake then runs
-    /// in the poll loop. TLS failures end the attempt: the server is not who it claims to be.
+    /// in the poll loop, and one that breaks off (a reset, a protocol failure: a middlebox, a
+    /// port that does not speak TLS) moves on to the next endpoint too. A certificate or pin
+    /// failure ends the attempt: the server is not who it claims to be.
     private func connect() -> Outcome {
         let (endpoints, note) = settings.planner.plan(lookup: settings.lookup)
         log.debug("endpoints: \(note)")
-        var reasons: [String] = endpoints.isEmpty ? [note] : []
+        if endpoints.isEmpty { failures = [note] }
+        untried = endpoints[...]
+        return connectNext()
+    }
+
+    private func connectNext() -> Outcome {
         let timeout = Int32(clamping: settings.connectTimeout.milliseconds)
-        for endpoint in endpoints {
+        while let endpoint = untried.popFirst() {
             do {
                 fd = try TCPConnector.connect(host: endpoint.host, port: endpoint.port, timeoutMilliseconds: timeout)
             } catch {
                 log.warning("\(error)")
-                reasons.append(error.description)
+                failures.append(error.description)
                 continue
             }
             let address = TCPConnector.peerAddress(fd)
@@ -77,7 +87,20 @@ final class IOLoop {
             }
             return beginHandshake(alpn: ["xmpp-client"], then: (endpoint, address))
         }
-        return .finished(.failed(.unreachable(reasons)))
+        return .finished(.failed(.unreachable(failures)))
+    }
+
+    /// A direct-TLS handshake failed before the server's identity was checked: if endpoints
+    /// are left, closes this one and goes on; nil when the failure must end the attempt.
+    private func fallBack(from endpoint: Endpoint, after error: TLSError) -> Outcome? {
+        guard error.kind == .io || error.kind == .handshake, !untried.isEmpty else { return nil }
+        log.warning("\(endpoint): \(error); trying the next endpoint")
+        failures.append("\(endpoint): \(error)")
+        Glibc.close(fd)
+        fd = -1
+        tls = nil
+        handshake = nil
+        return connectNext()
     }
 
     private func beginHandshake(alpn: [String], then direct: (Endpoint, String)?) -> Outcome {
@@ -99,6 +122,7 @@ final class IOLoop {
                 return .keepGoing
             }
         } catch {
+            if let (endpoint, _) = current.direct, let next = fallBack(from: endpoint, after: error) { return next }
             return .finished(.failed(.tls(error)))
         }
         handshake = nil
@@ -148,7 +172,9 @@ final class IOLoop {
     private func checkDeadlines() -> Outcome {
         let now = ContinuousClock.now
         if let handshake, now >= handshake.deadline {
-            return .finished(.failed(.tls(TLSError(.handshake, operation: "TLS handshake", message: "timed out"))))
+            let error = TLSError(.handshake, operation: "TLS handshake", message: "timed out")
+            if let (endpoint, _) = handshake.direct, let next = fallBack(from: endpoint, after: error) { return next }
+            return .finished(.failed(.tls(error)))
         }
         if let closing, now >= closing.deadline {
             return .finished(closing.result)
