@@ -8,7 +8,7 @@ import XMLStream
 /// A plain TCP peer that plays the server's side of a script: the test reads what the client
 /// sent and writes what a server (or a hostile one) would say.
 final class ScriptedServer: @unchecked Sendable {  // used from the test task only, one call at a time
-    let listener: Int32
+    private(set) var listener: Int32
     let port: UInt16
     var peer: Int32 = -1
 
@@ -29,8 +29,15 @@ final class ScriptedServer: @unchecked Sendable {  // used from the test task on
     }
 
     deinit {
-        close(listener)
+        if listener >= 0 { close(listener) }
         if peer >= 0 { close(peer) }
+    }
+
+    /// Closes the port, once: tests run in parallel in one process, and a descriptor closed
+    /// twice may by then be another test's SQLite file (which then fails with SQLITE_IOERR).
+    func stopListening() {
+        close(listener)
+        listener = -1
     }
 
     func accept(timeout: Int32 = 5000) throws {
@@ -199,7 +206,7 @@ final class ScriptedServer: @unchecked Sendable {  // used from the test task on
     @Test func nobodyListeningIsUnreachable() async throws {
         let server = try ScriptedServer()
         let port = server.port
-        close(server.listener)  // the port is now closed
+        server.stopListening()  // the port is now closed
         let connection = try connection(to: port)
         let events = try await collect(connection) { if case .failed = $0.last { true } else { false } }
         guard case .failed(.unreachable(let reasons)) = events.last else { Issue.record("\(events)"); return }
