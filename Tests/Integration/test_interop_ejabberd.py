@@ -1,7 +1,8 @@
 """Interoperability with a second server: the agent against a private ejabberd (Debian 12's 23.01,
-harness/ejabberd.py), with slixmpp peers, as the Prosody tests do. Login (STARTTLS with
-SCRAM-SHA-256 and SCRAM-SHA-1, direct TLS), presence, XEP-0323 readout and XEP-0325 control,
-PEP publishing, and XEP-0198 across a server restart and a cut connection.
+harness/ejabberd.py), with slixmpp peers, as the Prosody tests do: presence, XEP-0323 readout
+and XEP-0325 control, PEP publishing, and XEP-0198 across a server restart and a cut
+connection. The logins (STARTTLS with SCRAM-SHA-256 and SCRAM-SHA-1, direct TLS) run against
+both servers in test_session.py.
 
 Every fixture that takes `server` (`agent`, `rig`) gets ejabberd here. The tests are skipped
 where ejabberd is not installed (`make deps` installs it)."""
@@ -9,9 +10,8 @@ import time
 
 import pytest
 
-from conftest import PASSWORDS, start_ejabberd
+from conftest import PASSWORDS
 from harness import iot
-from harness.agent import base_config
 from harness.items import check_exactly_once
 from harness.peers import Peer
 from harness.rig import assert_in_order, backlog_through, flushed
@@ -20,28 +20,6 @@ from harness.rig import assert_in_order, backlog_through, flushed
 @pytest.fixture
 def server(ejabberd):
     return ejabberd
-
-
-def test_starttls_and_scram_sha_256(agent):
-    # The c2s port speaks plain XMPP first and requires STARTTLS: TLS there is STARTTLS.
-    agent.wait_for_log(r"TLS established")
-    agent.wait_authenticated("SCRAM-SHA-256")
-
-
-def test_scram_sha_1(workdir, agent_factory):
-    server = start_ejabberd(workdir, scram_hash="sha")
-    try:
-        agent = agent_factory(base_config(server, workdir)).start()
-        agent.wait_online()
-        agent.wait_authenticated("SCRAM-SHA-1")
-    finally:
-        server.stop()
-
-
-def test_direct_tls(ejabberd, workdir, agent_factory):
-    agent = agent_factory(base_config(ejabberd, workdir, port=ejabberd.direct_tls_port, direct_tls=True)).start()
-    agent.wait_online()
-    agent.wait_authenticated("SCRAM-SHA-256")
 
 
 def test_operator_sees_presence_reads_and_controls(ejabberd, agent):
