@@ -99,14 +99,8 @@ extension XMPPSession {
             case .resumed(let h):
                 resumed(h: h)
             case .resumptionFailed(let h):
-                failPendingRequests()
-                let (settled, lost) = streamManagement.reset(failedH: h)
-                smActive = false
                 log.info("session could not be resumed; starting a new one")
-                let settledTags = settled.compactMap(\.tag)
-                if !settledTags.isEmpty { eventSink.yield(.acknowledged(settledTags)) }
-                let lostTags = lost.compactMap(\.tag)
-                if !lostTags.isEmpty { eventSink.yield(.unacknowledged(lostTags)) }
+                endPreviousStreamManagement(failedH: h)
             case .ready(let jid, let resumed, _):
                 // A new session on a stream without XEP-0198 (another server after a redirect,
                 // a changed configuration): the last stream's counters and queue mean nothing here.
@@ -117,15 +111,17 @@ extension XMPPSession {
         }
     }
 
-    /// Drops what stream management kept of a stream that will not be resumed; what it held
-    /// unacknowledged goes back to its senders as `.unacknowledged`, and requests still waiting
-    /// for an answer on it fail as `.offline`.
-    func endPreviousStreamManagement() {
+    /// Drops what stream management kept of a stream that will not be resumed: what `failedH`
+    /// (from `<failed h/>`) still acknowledges goes to its senders as `.acknowledged`, the rest
+    /// as `.unacknowledged`, and requests still waiting for an answer on it fail as `.offline`.
+    func endPreviousStreamManagement(failedH: UInt32? = nil) {
         failPendingRequests()
-        let (_, lost) = streamManagement.reset()
+        let (settled, lost) = streamManagement.reset(failedH: failedH)
         smActive = false
-        let tags = lost.compactMap(\.tag)
-        if !tags.isEmpty { eventSink.yield(.unacknowledged(tags)) }
+        let settledTags = settled.compactMap(\.tag)
+        if !settledTags.isEmpty { eventSink.yield(.acknowledged(settledTags)) }
+        let lostTags = lost.compactMap(\.tag)
+        if !lostTags.isEmpty { eventSink.yield(.unacknowledged(lostTags)) }
     }
 
     private func resumed(h: UInt32) {
