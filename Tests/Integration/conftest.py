@@ -4,6 +4,7 @@ accounts, the kinglet agent, and the store-and-forward rig.
 `server` is the one the agent logs in to: Prosody unless a module overrides the fixture (as
 test_interop_ejabberd.py does with `ejabberd`), so `agent` and `rig` work against either."""
 import os
+import re
 import shutil
 import tempfile
 
@@ -24,7 +25,10 @@ def pytest_configure(config):
 
 @pytest.fixture
 def workdir(request):
-    path = tempfile.mkdtemp(prefix="kinglet-" + request.node.name[:40] + "-")
+    # Only plain characters: a parametrized name's brackets (`test_x[ejabberd]`) are a glob
+    # class to ejabberd, which then finds no certificate file under the path.
+    name = re.sub(r"[^A-Za-z0-9_.-]", "-", request.node.name)[:40]
+    path = tempfile.mkdtemp(prefix="kinglet-" + name + "-")
     yield path
     if getattr(request.node, "rep_call_failed", False):
         print(f"kept {path} for inspection")  # logs of the agent and Prosody are in there
