@@ -8,7 +8,7 @@ RELEASE_BIN := $(BUILD)/release/kinglet
 APT_PACKAGES := libxml2-dev libmbedtls-dev libsqlite3-dev pkg-config prosody lua-unbound ejabberd openssl sqlite3 ca-certificates
 PY_REQUIREMENTS := Tests/Integration/requirements.txt
 
-.PHONY: all deps build release test unit integration demo bench clean
+.PHONY: all deps build release test unit integration demo bench clean profiles
 
 all: build
 
@@ -48,6 +48,10 @@ bench: release
 	$(PYTHON) Benchmarks/bench_agent.py --binary $(BUILD)/kinglet-stripped
 	$(PYTHON) Benchmarks/bench_outbox.py --binary $(BUILD)/kinglet-stripped
 	$(PYTHON) Benchmarks/bench_latency.py --binary $(BUILD)/kinglet-stripped
+
+# The shipped profiles compiled into the binary; BuiltInProfileTests fails when they drift.
+profiles:
+	$(PYTHON) Devices/embed_profiles.py > Sources/Devices/Profile/BuiltInProfiles.swift
 
 clean:
 	rm -rf $(BUILD) test-run demo-run

@@ -192,7 +192,8 @@ import Testing
         #expect(throws: ProfileError(file: "/nonexistent/x.toml", line: 0, message: "cannot read: No such file or directory")) {
             try DeviceProfile.load(path: "/nonexistent/x.toml")
         }
-        #expect(throws: ProfileError(file: "nosuch", line: 0, message: "no profile named 'nosuch' in /a, /b")) {
+        let builtIn = BuiltInProfiles.names.joined(separator: ", ")
+        #expect(throws: ProfileError(file: "nosuch", line: 0, message: "no profile named 'nosuch' in /a, /b and none built in (\(builtIn))")) {
             try DeviceProfile.load(reference: "nosuch", searchDirectories: ["/a", "/b"])
         }
         #expect(ProfileError(file: "f", line: 0, message: "m").description == "f: m")

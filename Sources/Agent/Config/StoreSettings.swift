@@ -1,9 +1,23 @@
+import Glibc
 package import Store
+package import Support
 package import TOML
 
 extension StoreConfiguration {
     /// Where the outbox lives when the config does not say: systemd's `StateDirectory=kinglet`.
     static let defaultPath = "/var/lib/kinglet/kinglet.db"
+
+    /// Creates the folder of the default outbox path with mode 0700 when it is missing, and
+    /// returns it; nil when there was nothing to do. systemd (`StateDirectory=`) and the package
+    /// make it, but an agent run by hand must not end up with an outbox in memory for want of
+    /// it. A configured path's folder is the operator's to make, with the modes they choose.
+    package func createDefaultFolderIfMissing(defaultPath: String = Self.defaultPath) throws(SystemError) -> String? {
+        guard path == defaultPath, let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return nil }
+        let folder = String(path[..<slash])
+        guard !FileIO.exists(folder) else { return nil }
+        try systemCall("mkdir \(folder)") { mkdir(folder, 0o700) }
+        return folder
+    }
 
     static let keys: Set<String> = [
         "path", "synchronous", "max_readings", "max_bytes", "max_age", "overflow", "history_max_readings",

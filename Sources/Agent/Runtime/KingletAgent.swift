@@ -40,6 +40,11 @@ package final class KingletAgent: Sendable {
         } catch {
             throw .tls(error)
         }
+        do {
+            if let folder = try configuration.store.createDefaultFolderIfMissing() { Logger("store").info("created \(folder) (mode 700)") }
+        } catch {
+            Logger("store").warning("cannot create the outbox's folder: \(error)")
+        }
         let store: ReadingStore
         do {
             store = try await ReadingStore(configuration: configuration.store)
