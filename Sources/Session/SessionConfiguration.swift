@@ -1,6 +1,7 @@
 package import Crypto
 package import Support
 package import XMLStream
+package import Transport
 package import XMPPCore
 
 /// What the session needs to know; the agent builds it from the `[xmpp]` config section.
@@ -13,6 +14,8 @@ package struct SessionConfiguration: Sendable {
     package var host: String?
     package var port: UInt16?
     package var directTLS = false
+    /// Servers to try in order instead of `host` or SRV (`[xmpp] servers`).
+    package var servers: [Endpoint] = []
     package var connectTimeout: Duration = .seconds(15)
     package var reconnectInitial: Duration = .seconds(1)
     package var reconnectMax: Duration = .seconds(60)

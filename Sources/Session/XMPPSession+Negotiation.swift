@@ -51,7 +51,7 @@ extension XMPPSession {
         closeReason = .negotiationFailed(error)
         switch error {
         case .streamError(let streamError):
-            if let other = streamError.otherHost, let target = Self.parseHostPort(other) {
+            if let other = streamError.otherHost, let target = Endpoint.splitHostPort(other) {
                 log.warning("server redirects to \(other)")
                 redirect = target
             } else if streamError.retryingSoonIsPointless {
@@ -150,17 +150,5 @@ extension XMPPSession {
         if !resumed { streamGeneration += 1 } else { restartRequestDeadlines(); verifyResumedStream() }
         requestAcknowledgement()  // for what resumption sent again
         eventSink.yield(.online(jid, resumed: resumed))
-    }
-
-    /// `host`, `host:port`, `[v6]:port`.
-    static func parseHostPort(_ text: String) -> (host: String, port: UInt16?)? {
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-            let host = String(text[text.index(after: text.startIndex)..<close])
-            let rest = text[text.index(after: close)...]
-            return rest.hasPrefix(":") ? (host, UInt16(rest.dropFirst())) : (host, nil)
-        }
-        let parts = text.split(separator: ":")
-        if parts.count == 2, let port = UInt16(parts[1]) { return (String(parts[0]), port) }
-        return text.isEmpty || parts.count > 2 ? nil : (text, nil)
     }
 }

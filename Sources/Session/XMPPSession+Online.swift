@@ -16,7 +16,7 @@ extension XMPPSession {
             return
         }
         if let error = StreamError(element) {
-            if let other = error.otherHost, let target = Self.parseHostPort(other) {
+            if let other = error.otherHost, let target = Endpoint.splitHostPort(other) {
                 redirect = target
             }
             if error.retryingSoonIsPointless {

@@ -39,6 +39,8 @@ package actor XMPPSession {
     var lastInbound = ContinuousClock.now
     var keepalive: Task<Void, Never>?
     var backoff: ReconnectBackoff
+    /// Which of the configured servers the next attempt begins with.
+    var servers: ServerRotation
     /// Why we closed or dropped the current connection ourselves, if we did.
     var closeReason: CloseReason?
     /// A `see-other-host` redirect for the next attempt.
@@ -71,6 +73,7 @@ package actor XMPPSession {
         self.configuration = configuration
         credentials = try TLSCredentials(configuration.tls)
         backoff = ReconnectBackoff(initial: configuration.reconnectInitial, cap: configuration.reconnectMax)
+        servers = ServerRotation(configuration.servers)
         (events, eventSink) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
     }
 
@@ -124,6 +127,7 @@ package actor XMPPSession {
                 domain: configuration.jid.domain, host: redirect?.host ?? configuration.host,
                 port: redirect?.port ?? configuration.port, directTLS: configuration.directTLS),
             credentials: credentials, limits: configuration.limits, connectTimeout: configuration.connectTimeout)
+        settings.planner.servers = servers.order
         settings.handshakeTimeout = configuration.connectTimeout
         redirect = nil
         closeReason = nil
@@ -140,6 +144,7 @@ package actor XMPPSession {
         for await event in connection.events {
             switch event {
             case .connected(let endpoint, let address, let tls):
+                servers.connected(to: endpoint)
                 log.info("connected to \(endpoint)" + (address.hasPrefix(endpoint.host) ? "" : " (\(address))"))
                 if let tls { log.info("TLS established: \(tls)") }
                 startNegotiation(secure: tls != nil)
@@ -212,6 +217,7 @@ package actor XMPPSession {
         negotiator = nil
         let wasOnline = boundJID != nil
         boundJID = nil
+        servers.connectionEnded(wentOnline: wasOnline)
         // A stream that will be resumed keeps its requests waiting: on resumption the server
         // sends again the answers we missed (an error to a publish among them, which must not
         // be taken for delivery). Otherwise they fail now, with the stream.

@@ -37,6 +37,10 @@ import TOML
         ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\n[access]\noperators = [\"a@b/res\"]\n", "agent.toml:5: ", "bare JIDs"),
         ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\n[log]\nlevel = \"loud\"\n", "agent.toml:5: ", "level"),
         ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\nreconnect_max = \"1s\"\nreconnect_initial = \"5s\"\n", "agent.toml:5: ", "reconnect_initial"),
+        ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\nservers = [\"a:1\", \"b:x\"]\n", "agent.toml:4: ", "servers entry 'b:x'"),
+        ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\nservers = []\n", "agent.toml:4: ", "servers is empty"),
+        ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\nservers = [\"a\", \"a:5222\"]\n", "agent.toml:4: ", "twice"),
+        ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\nhost = \"h\"\nservers = [\"a\"]\n", "agent.toml:5: ", "not both"),
         // Zero would be a reconnect or ping loop without pause.
         ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\nreconnect_initial = 0\n", "agent.toml:4: ", "reconnect_initial must be at least 100ms"),
         ("[xmpp]\njid = \"a@b\"\npassword = \"x\"\nping_interval = \"0s\"\n", "agent.toml:4: ", "ping_interval must be at least 1s"),
@@ -50,6 +54,15 @@ import TOML
             let d = "\(error)"
             return d.hasPrefix(prefix) && d.contains(fragment)
         }
+    }
+
+    @Test func serversBecomeEndpointsWithTheDefaultPort() throws {
+        let c = try parse("[xmpp]\njid = \"a@example.org\"\npassword = \"x\"\ndirect_tls = true\nservers = [\"n1.example.org\", \"[::1]:15223\"]\n")
+        #expect(c.xmpp.servers.map(\.description) == ["n1.example.org:5223 (direct TLS)", "[::1]:15223 (direct TLS)"])
+        let session = c.xmpp.sessionConfiguration()
+        #expect(session.servers == c.xmpp.servers)
+        // The certificate is still checked against the account's domain, whichever server answers.
+        #expect(session.tls.serverName == "example.org")
     }
 
     @Test func deviceProfileIsLoadedAndItsErrorsLocated() throws {

@@ -22,6 +22,40 @@ struct TableLookup: SRVLookup {
         #expect(endpoints == [Endpoint(host: "10.0.0.1", port: 5223, directTLS: true)])
     }
 
+    @Test func configuredServersSkipDNSInTheirOrder() {
+        var planner = EndpointPlanner(domain: "example.org")
+        planner.servers = [
+            Endpoint(host: "b.example.org", port: 5222, directTLS: false),
+            Endpoint(host: "a.example.org", port: 15222, directTLS: false),
+        ]
+        let (endpoints, note) = planner.plan(lookup: TableLookup(answers: [
+            "_xmpp-client._tcp.example.org": .records([SRVRecord(priority: 0, weight: 0, port: 5222, target: "srv.example.org")])
+        ]))
+        #expect(endpoints == planner.servers)
+        #expect(note == "2 configured server(s)")
+        // A redirect (host) still wins over the list.
+        planner.host = "other.example.org"
+        #expect(planner.plan(lookup: TableLookup(answers: [:])).endpoints.map(\.host) == ["other.example.org"])
+    }
+
+    @Test(arguments: [
+        ("a.example.org", "a.example.org", nil),
+        ("a.example.org:5223", "a.example.org", 5223),
+        ("127.0.0.1:15222", "127.0.0.1", 15222),
+        ("[2001:db8::1]:5222", "2001:db8::1", 5222),
+        ("[::1]", "::1", nil),
+    ] as [(String, String, UInt16?)])
+    func splitsHostAndPort(text: String, host: String, port: UInt16?) {
+        let split = Endpoint.splitHostPort(text)
+        #expect(split?.host == host)
+        #expect(split?.port == port)
+    }
+
+    @Test(arguments: ["", ":5222", "a.example.org:", "a.example.org:0", "a.example.org:70000", "a:b", "2001:db8::1", "[::1", "[::1]x", "a b:1"])
+    func refusesMalformedHostPort(text: String) {
+        #expect(Endpoint.splitHostPort(text) == nil)
+    }
+
     @Test func noRecordsFallsBackToTheDomain() {
         let (endpoints, note) = EndpointPlanner(domain: "example.org").plan(lookup: TableLookup(answers: [:]))
         #expect(endpoints == [Endpoint(host: "example.org", port: 5222, directTLS: false)])

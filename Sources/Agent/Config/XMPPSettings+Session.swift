@@ -18,6 +18,7 @@ extension XMPPSettings {
         var session = SessionConfiguration(jid: jid.bare, resource: resource, password: password, tls: tlsConfiguration())
         session.host = host
         session.port = port
+        session.servers = servers
         session.directTLS = directTLS
         session.connectTimeout = connectTimeout
         session.reconnectInitial = reconnectInitial

@@ -1,6 +1,7 @@
 package import Support
 import Crypto
 package import TOML
+package import Transport
 package import XMPPCore
 
 /// The `[xmpp]` section: who the agent is and how it reaches its server.
@@ -9,6 +10,8 @@ package struct XMPPSettings: Sendable {
     package var password: Secret?
     package var host: String?
     package var port: UInt16?
+    /// `servers`: endpoints tried in order instead of `host`/`port` or SRV.
+    package var servers: [Endpoint] = []
     package var directTLS = false
     package var resource = "kinglet"
     package var caFile: String?
@@ -25,7 +28,7 @@ package struct XMPPSettings: Sendable {
     package var maxStanzaBytes = 256 * 1024
 
     static let keys: Set<String> = [
-        "jid", "password", "password_file", "host", "port", "direct_tls", "resource", "ca_file", "pin_sha256",
+        "jid", "password", "password_file", "host", "port", "servers", "direct_tls", "resource", "ca_file", "pin_sha256",
         "cert_file", "key_file", "connect_timeout", "reconnect_initial", "reconnect_max", "ping_interval",
         "ping_timeout", "max_stanza_size",
     ]
@@ -51,6 +54,10 @@ package struct XMPPSettings: Sendable {
             self.port = UInt16(port)
         }
         directTLS = try table.bool("direct_tls") ?? false
+        servers = try Self.servers(table, directTLS: directTLS)
+        if !servers.isEmpty, host != nil || port != nil {
+            throw table.error("set host and port, or servers, not both", at: "servers")
+        }
         if let resource = try table.string("resource") {
             guard (try? jid.bare.with(resource: resource)) != nil else {
                 throw table.error("resource '\(resource)' is not a valid resource part", at: "resource")
@@ -112,6 +119,23 @@ package struct XMPPSettings: Sendable {
         case (nil, nil):
             return nil
         }
+    }
+
+    /// `servers = ["a.example.org:5222", "[2001:db8::1]:5223", "b.example.org"]`: the port
+    /// defaults as for `host`. The TLS name stays the JID's domain whichever server answers.
+    private static func servers(_ table: TOMLTable, directTLS: Bool) throws(TOMLError) -> [Endpoint] {
+        guard let entries = try table.stringArray("servers") else { return [] }
+        guard !entries.isEmpty else { throw table.error("servers is empty: list at least one host:port", at: "servers") }
+        var servers: [Endpoint] = []
+        for entry in entries {
+            guard let (host, port) = Endpoint.splitHostPort(entry) else {
+                throw table.error("servers entry '\(entry)' is not host, host:port or [IPv6]:port (port 1-65535)", at: "servers")
+            }
+            let endpoint = Endpoint(host: host, port: port ?? (directTLS ? 5223 : 5222), directTLS: directTLS)
+            guard !servers.contains(endpoint) else { throw table.error("servers lists \(endpoint) twice", at: "servers") }
+            servers.append(endpoint)
+        }
+        return servers
     }
 
     private static func readableFile(_ table: TOMLTable, _ key: String) throws(TOMLError) -> String? {

@@ -15,6 +15,28 @@ package struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         let shown = host.contains(":") ? "[\(host)]" : host
         return "\(shown):\(port)" + (directTLS ? " (direct TLS)" : "")
     }
+
+    /// Splits `host`, `host:port` or `[v6]:port` (a `see-other-host` value, a `servers` entry).
+    /// Nil for an empty host, a port that is not 1-65535, or a bare IPv6 address without brackets.
+    package static func splitHostPort(_ text: String) -> (host: String, port: UInt16?)? {
+        let host: Substring
+        let rest: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            host = text[text.index(after: text.startIndex)..<close]
+            rest = text[text.index(after: close)...]
+        } else if let colon = text.firstIndex(of: ":") {
+            host = text[..<colon]
+            rest = text[colon...]
+        } else {
+            host = text[...]
+            rest = ""
+        }
+        guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "/" }) else { return nil }
+        if rest.isEmpty { return (String(host), nil) }
+        guard rest.hasPrefix(":"), let port = UInt16(rest.dropFirst()), port > 0 else { return nil }
+        return (String(host), port)
+    }
 }
 
 /// One SRV resource record (RFC 2782).

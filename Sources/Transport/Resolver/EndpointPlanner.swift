@@ -3,11 +3,14 @@
 /// `_xmpps-client._tcp` (direct TLS) and `_xmpp-client._tcp` (STARTTLS) records are merged and
 /// ordered by priority, then by weighted random choice within a priority (RFC 2782). With no
 /// SRV records at all, the domain itself is tried on 5222 (or 5223 when direct TLS is asked for).
-/// A configured host skips DNS entirely.
+/// A configured host, or a configured list of servers, skips DNS entirely.
 package struct EndpointPlanner: Sendable {
     package var domain: String
     package var host: String?
     package var port: UInt16?
+    /// Configured servers (`[xmpp] servers`), tried in this order; a configured `host` (or a
+    /// redirect) comes first.
+    package var servers: [Endpoint] = []
     /// Prefer direct TLS: used for a configured host, and for the fallback without SRV records.
     package var directTLS: Bool
 
@@ -24,6 +27,9 @@ package struct EndpointPlanner: Sendable {
     ) -> (endpoints: [Endpoint], note: String) {
         if let host {
             return ([Endpoint(host: host, port: port ?? (directTLS ? 5223 : 5222), directTLS: directTLS)], "configured host")
+        }
+        if !servers.isEmpty {
+            return (servers, "\(servers.count) configured server(s)")
         }
         let tls = lookup.lookup("_xmpps-client._tcp." + domain)
         let plain = lookup.lookup("_xmpp-client._tcp." + domain)
