@@ -100,7 +100,7 @@ import Testing
     }
 
     @Test func lineRequestForAPushPullOutput() {
-        let request = GPIOLineRequest.make(GPIOTarget(chip: "gpiochip0", line: 17), initial: true)
+        let request = GPIOLineRequest.make(GPIOTarget(chip: "gpiochip0", line: 17), offset: 17, initial: true)
         #expect(MemoryLayout<gpio_v2_line_request>.size == 592)  // the kernel ABI
         #expect(offsets(request)[0] == 17)
         #expect(offsets(request).dropFirst().allSatisfy { $0 == 0 })
@@ -119,7 +119,7 @@ import Testing
 
     @Test func lineRequestFlagsAndInitialLow() {
         let target = GPIOTarget(chip: "/dev/gpiochip4", line: 27, activeLow: true, drive: .openDrain, bias: .pullUp, consumer: "relay-2")
-        let request = GPIOLineRequest.make(target, initial: false)
+        let request = GPIOLineRequest.make(target, offset: 27, initial: false)
         // OUTPUT | ACTIVE_LOW | OPEN_DRAIN | BIAS_PULL_UP
         #expect(request.config.flags == (1 << 3) | (1 << 1) | (1 << 6) | (1 << 8))
         #expect(request.config.attrs.0.attr.values == 0)
@@ -131,7 +131,7 @@ import Testing
     }
 
     @Test func consumerLabelIsCutToTheKernelSize() {
-        let request = GPIOLineRequest.make(GPIOTarget(chip: "c", line: 0, consumer: String(repeating: "x", count: 40)), initial: false)
+        let request = GPIOLineRequest.make(GPIOTarget(chip: "c", line: 0, consumer: String(repeating: "x", count: 40)), offset: 0, initial: false)
         let label = consumer(request)
         #expect(label.count == 32)
         #expect(label.prefix(31).allSatisfy { $0 == UInt8(ascii: "x") })

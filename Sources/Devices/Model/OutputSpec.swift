@@ -57,38 +57,6 @@ package struct SysfsWrite: Sendable, Hashable {
     }
 }
 
-/// A GPIO output line.
-package struct GPIOTarget: Sendable, Hashable {
-    /// `/dev/gpiochip0`, or a bare `gpiochip0`, looked up under the host's `/dev`.
-    package var chip: String
-    package var line: UInt32
-    package var activeLow: Bool
-    package var drive: GPIODrive
-    package var bias: GPIOBias
-    /// The label the kernel shows for the held line (`gpioinfo`); at most 31 bytes.
-    package var consumer: String
-
-    package init(
-        chip: String, line: UInt32, activeLow: Bool = false, drive: GPIODrive = .pushPull, bias: GPIOBias = .asIs,
-        consumer: String = "kinglet"
-    ) {
-        self.chip = chip
-        self.line = line
-        self.activeLow = activeLow
-        self.drive = drive
-        self.bias = bias
-        self.consumer = consumer
-    }
-}
-
-package enum GPIODrive: String, Sendable, Hashable, CaseIterable {
-    case pushPull = "push-pull", openDrain = "open-drain", openSource = "open-source"
-}
-
-package enum GPIOBias: String, Sendable, Hashable, CaseIterable {
-    case asIs = "as-is", pullUp = "pull-up", pullDown = "pull-down", disabled
-}
-
 /// A command output: `{value}` in any argv element is replaced by the value's text, as one argv
 /// element, never through a shell. An optional second command reads the state back.
 package struct CommandTarget: Sendable, Hashable {

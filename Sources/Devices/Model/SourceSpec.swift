@@ -25,6 +25,8 @@ package enum SourceSpec: Sendable, Hashable {
     case system(SystemItem)
     /// A fixed value from the profile (a location, an asset tag).
     case constant(String)
+    /// A GPIO input line through the character device, with edge events.
+    case gpio(GPIOInput)
 
     /// The profile's name for the kind, for messages and tables.
     package var kind: String {
@@ -40,6 +42,7 @@ package enum SourceSpec: Sendable, Hashable {
         case .simulated: "simulated"
         case .system(let item): item.rawValue
         case .constant: "constant"
+        case .gpio: "gpio"
         }
     }
 }

@@ -15,14 +15,9 @@ final class GPIOOutput: ControlOutput {
         self.paths = paths
     }
 
-    /// `/dev/gpiochip0` as written, or a bare `gpiochip0`, under the host's `/dev`.
-    var chipPath: String {
-        target.chip.hasPrefix("/") ? paths.resolve(target.chip) : paths.dev + "/" + target.chip
-    }
-
     func prepare(_ definition: ControlDefinition) throws(DeviceError) -> ControlValue? {
         let initial = definition.initial.map(Self.level) ?? false
-        let held = try GPIOLine(chipPath: chipPath, target: target, initial: initial)
+        let held = try GPIOLine.output(target, paths: paths, initial: initial)
         let value = try held.get()
         line.withLock { $0 = held }
         return .boolean(value)
@@ -36,7 +31,7 @@ final class GPIOOutput: ControlOutput {
             }
             // The request failed at start (chip missing, line busy): try again now, straight
             // at the wanted level.
-            let line = try GPIOLine(chipPath: chipPath, target: target, initial: Self.level(value))
+            let line = try GPIOLine.output(target, paths: paths, initial: Self.level(value))
             held = line
             return .boolean(try line.get())
         }

@@ -147,17 +147,11 @@ struct TargetReader {
     }
 
     private func gpio(_ table: TOMLTable) throws(TOMLError) -> GPIOTarget {
-        let line = try table.requireInteger("line")
-        guard (0...Int64(UInt32.max)).contains(line) else { throw table.error("line must be a line offset (0 or more)", at: "line") }
-        var target = GPIOTarget(chip: try table.requireString("chip"), line: UInt32(line))
+        var target = GPIOTarget(chip: try table.requireString("chip"), line: try SourceReader.gpioLine(table))
         target.activeLow = try table.bool("active_low") ?? false
         target.drive = try ProfileReader.choice(table, "drive", GPIODrive.allCases.map { ($0.rawValue, $0) }) ?? .pushPull
         target.bias = try ProfileReader.choice(table, "bias", GPIOBias.allCases.map { ($0.rawValue, $0) }) ?? .asIs
-        let consumer = try table.string("consumer") ?? "kinglet"
-        guard !consumer.isEmpty, consumer.utf8.count <= 31 else {
-            throw table.error("consumer must be 1 to 31 bytes (the kernel's label size)", at: "consumer")
-        }
-        target.consumer = consumer
+        target.consumer = try SourceReader.gpioConsumer(table)
         return target
     }
 }

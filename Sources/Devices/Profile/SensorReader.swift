@@ -95,6 +95,8 @@ struct SensorDefaults {
             (unit, decimals) = metric == .usedPercent || metric == .inodesUsedPercent ? ("%", 1) : ("B", 0)
         case .system, .constant:
             (valueType, fieldType, once) = (.string, .identity, true)
+        case .gpio:
+            valueType = .boolean
         case .file, .command, .simulated:
             break
         }

@@ -18,6 +18,7 @@ struct SourceReader {
             "command": ["command", "timeout", "max_output", "pattern", "json", "radix"],
             "simulated": ["mean", "swing", "period", "noise", "walk", "min", "max"],
             "constant": ["value"],
+            "gpio": ["chip", "line", "active_low", "bias", "edges", "debounce", "consumer"],
         ]
         for item in SystemItem.allCases { keys[item.rawValue] = [] }
         return keys
@@ -48,6 +49,8 @@ struct SourceReader {
             return .simulated(try simulated())
         case "constant":
             return .constant(try table.requireString("value"))
+        case "gpio":
+            return .gpio(try gpio())
         default:
             // The kind was checked against `keys`; what is left are the system items.
             guard let item = SystemItem(rawValue: kind) else { throw table.error("unknown source '\(kind)'", at: "source") }
@@ -93,6 +96,39 @@ struct SourceReader {
             spec.maxOutput = Int(cap)
         }
         return spec
+    }
+
+    private func gpio() throws(TOMLError) -> GPIOInput {
+        var input = GPIOInput(chip: try table.requireString("chip"), line: try Self.gpioLine(table))
+        input.activeLow = try table.bool("active_low") ?? false
+        input.bias = try ProfileReader.choice(table, "bias", GPIOBias.allCases.map { ($0.rawValue, $0) }) ?? .asIs
+        input.edges = try ProfileReader.choice(table, "edges", GPIOEdges.allCases.map { ($0.rawValue, $0) }) ?? .both
+        input.debounce = try table.duration("debounce") ?? .zero
+        guard input.debounce >= .zero, input.debounce <= .seconds(60) else {
+            throw table.error("debounce must be between 0 and 60s", at: "debounce")
+        }
+        input.consumer = try Self.gpioConsumer(table)
+        return input
+    }
+
+    /// A GPIO line: an offset (`line = 17`) or the name the chip gives it (`line = "door"`).
+    static func gpioLine(_ table: TOMLTable) throws(TOMLError) -> GPIOLineID {
+        if let name = table["line"]?.stringValue {
+            guard !name.isEmpty else { throw table.error("line must be an offset or a line name", at: "line") }
+            return .name(name)
+        }
+        let line = try table.requireInteger("line")
+        guard (0...Int64(UInt32.max)).contains(line) else { throw table.error("line must be a line offset (0 or more)", at: "line") }
+        return .offset(UInt32(line))
+    }
+
+    /// The label the kernel shows for a held line, default `kinglet`.
+    static func gpioConsumer(_ table: TOMLTable) throws(TOMLError) -> String {
+        let consumer = try table.string("consumer") ?? "kinglet"
+        guard !consumer.isEmpty, consumer.utf8.count <= 31 else {
+            throw table.error("consumer must be 1 to 31 bytes (the kernel's label size)", at: "consumer")
+        }
+        return consumer
     }
 
     private func simulated() throws(TOMLError) -> SimulatedSignal {

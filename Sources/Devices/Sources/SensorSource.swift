@@ -1,3 +1,5 @@
+package import Support
+
 /// Reads one raw value. Reads are synchronous: the sampler runs quick ones (a sysfs attribute, a
 /// /proc file) inline and those that may block (`mayBlock`) on a thread of their own, so a slow
 /// command or a 750 ms 1-wire conversion never holds up another sensor.
@@ -5,6 +7,29 @@ package protocol SensorSource: Sendable {
     var mayBlock: Bool { get }
     /// Reads the value now. `time` is the sampler's monotonic time (the simulator's clock).
     func read(at time: Duration) throws(DeviceError) -> RawValue
+}
+
+/// A change a source saw as it happened, between scheduled reads.
+package struct SourceEvent: Sendable, Hashable {
+    package var value: RawValue
+    /// When it happened, on the wall clock.
+    package var time: Timestamp
+
+    package init(value: RawValue, time: Timestamp) {
+        self.value = value
+        self.time = time
+    }
+}
+
+/// A source that also reports changes the moment they happen (a GPIO line's edges), besides
+/// being read on schedule. Its events come from a thread of its own that sleeps in `poll`, so
+/// an idle agent is not woken.
+package protocol EventSource: SensorSource {
+    /// Starts reporting changes to `report`, called on the source's own thread, from the first
+    /// successful read on (a source that cannot be read has nothing to watch) until
+    /// `stopEvents`.
+    func startEvents(_ report: @escaping @Sendable (SourceEvent) -> Void)
+    func stopEvents()
 }
 
 /// Builds the source for a spec, bound to the host's paths.
@@ -23,6 +48,7 @@ package enum SourceFactory {
         case .simulated(let signal): SimulatedSource(signal: signal, seed: SplitMix64.seed(seed, name))
         case .system(let item): SystemSource(paths: paths, item: item)
         case .constant(let text): ConstantSource(text: text)
+        case .gpio(let input): GPIOInputSource(input: input, paths: paths)
         }
     }
 }
