@@ -47,3 +47,9 @@ VirtualHost "@@DOMAIN@@"
 
 Component "pubsub.@@DOMAIN@@" "pubsub"
     pubsub_max_items = 10000
+
+-- The fleet room tests: rooms show real JIDs to occupants unless configured otherwise, and a
+-- room a device creates by joining is usable at once.
+Component "conference.@@DOMAIN@@" "muc"
+    muc_room_locking = false
+    muc_room_default_public_jids = true

@@ -75,11 +75,12 @@ def start_ejabberd(workdir, **options):
     return server
 
 
-def start_server(kind, workdir, scram="SCRAM-SHA-256"):
-    """A private Prosody or ejabberd whose accounts are stored for `scram` (what it offers)."""
+def start_server(kind, workdir, scram="SCRAM-SHA-256", **options):
+    """A private Prosody or ejabberd whose accounts are stored for `scram` (what it offers);
+    `options` go to the server's harness class."""
     if kind == "ejabberd":
-        return start_ejabberd(workdir, scram_hash={"SCRAM-SHA-256": "sha256", "SCRAM-SHA-1": "sha"}[scram])
-    return start_prosody(workdir, password_hash=scram.removeprefix("SCRAM-"))
+        return start_ejabberd(workdir, scram_hash={"SCRAM-SHA-256": "sha256", "SCRAM-SHA-1": "sha"}[scram], **options)
+    return start_prosody(workdir, password_hash=scram.removeprefix("SCRAM-"), **options)
 
 
 @pytest.fixture

@@ -37,6 +37,15 @@ package struct AccessPolicy: Sendable {
         self.account = account.bare
     }
 
+    /// The accounts listed as operators or viewers (not domain entries, not the device's own
+    /// account), operators first: whom enrollment asks for a presence subscription.
+    package var listedAccounts: [JID] {
+        (operators + viewers).compactMap { entry in
+            guard entry.contains("@"), let jid = try? JID(entry), jid.bare != account else { return nil }
+            return jid.bare
+        }
+    }
+
     /// The role of the entity at `jid`; nil (no `from`) means our own server.
     package func role(of jid: JID?) -> Role {
         guard let jid else { return .stranger }

@@ -3,15 +3,16 @@ package import Session
 package import Store
 import Support
 package import XMLStream
-import XMPPCore
+package import XMPPCore
 
 /// The device's presence: sends the available presence after login, keeps its `<show/>` and
 /// status line in step with health and backlog (looked at every `checkInterval`, sent only
 /// when it changes), puts the XEP-0115 caps in every presence, and says goodbye with an
 /// unavailable one.
 ///
-/// At login it also fetches the roster and withdraws our presence from contacts that are no
-/// longer operators or viewers (someone removed from `[access]` must stop seeing the device).
+/// At login it also fetches the roster, withdraws our presence from contacts that are no
+/// longer operators or viewers (someone removed from `[access]` must stop seeing the device),
+/// and enrolls the device with the listed accounts (`Enrollment`).
 package actor PresenceService {
     private let session: XMPPSession
     private let configuration: PresenceConfiguration
@@ -22,6 +23,7 @@ package actor PresenceService {
     private let access: AccessPolicy
     private let clock: any SamplerClock
     private var gate = PresenceGate()
+    private var enrollment: Enrollment
     private var watcher: Task<Void, Never>?
     private let log = Logger("presence")
 
@@ -37,6 +39,7 @@ package actor PresenceService {
         self.roster = roster
         self.access = access
         self.clock = clock
+        enrollment = Enrollment(accounts: access.listedAccounts)
     }
 
     /// Starts looking at health every `checkInterval`.
@@ -104,13 +107,45 @@ package actor PresenceService {
         return PresenceStatus(status, configuration: configuration).element(caps: await device.capabilities())
     }
 
-    /// Fetches the roster and withdraws our presence subscription from every contact that
-    /// is no longer an operator or viewer.
+    /// Fetches the roster, withdraws our presence subscription from every contact that is no
+    /// longer an operator or viewer, and asks the listed accounts that are due.
     private func reviewRoster() async {
         guard await roster.load(from: session) else { return }
-        for item in await roster.all where item.subscription.theyReceiveOurs && access.role(of: item.jid) == .stranger {
+        let items = await roster.all
+        for item in items where item.subscription.theyReceiveOurs && access.role(of: item.jid) == .stranger {
             AccessLog.refused("presence (subscription withdrawn at login)", from: item.jid, role: .stranger, needed: .viewer)
             await send(XMLElement("presence", namespace: Namespace.client, attributes: ["to": item.jid.description, "type": "unsubscribed"]))
         }
+        await enroll(Dictionary(items.map { ($0.jid, $0) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    /// Asks every listed account that has neither granted, nor been asked, nor refused.
+    private func enroll(_ items: [JID: Roster.Item]) async {
+        guard !enrollment.accounts.isEmpty else { return }
+        var standings: [Enrollment.Standing: Int] = [:]
+        for account in enrollment.accounts { standings[enrollment.standing(account, item: items[account]), default: 0] += 1 }
+        let due = enrollment.accountsToAsk { items[$0] }
+        for account in due { await askSubscription(account) }
+        let others = [(Enrollment.Standing.granted, "granted"), (.pending, "pending"), (.following, "following"), (.refused, "refused")]
+            .compactMap { standing, word in standings[standing].map { "\($0) \(word)" } }
+        log.info("enrollment: asked \(due.count)\(due.isEmpty ? "" : " (" + due.map(\.description).joined(separator: ", ") + ")")"
+            + (others.isEmpty ? "" : "; " + others.joined(separator: ", ")))
+    }
+
+    /// A contact asked for our presence and was approved: ask for theirs in return, unless we
+    /// have it or asked already (RFC 6121 §3.1.5).
+    package func reciprocate(_ contact: JID) async {
+        guard enrollment.mayReciprocate(contact, item: await roster.item(contact)) else { return }
+        await askSubscription(contact)
+    }
+
+    /// A contact refused or cancelled our subscription: not asked again.
+    package func noteRefused(_ contact: JID) {
+        enrollment.noteRefused(contact)
+    }
+
+    private func askSubscription(_ contact: JID) async {
+        await roster.notePendingOut(contact)
+        await send(XMLElement("presence", namespace: Namespace.client, attributes: ["to": contact.description, "type": "subscribe"]))
     }
 }

@@ -30,6 +30,7 @@ package struct SubscriptionHandler: PresenceHandler {
         case "unsubscribed":
             // Refused or cancelled: not asked again, or two agents could loop.
             log.info("\(contact) refused or cancelled our presence subscription")
+            await presence.noteRefused(contact)
         case "unsubscribe":
             log.info("\(contact) no longer receives our presence")
             if let item = await roster.item(contact), item.subscription.weReceiveTheirs || item.pendingOut {
@@ -48,10 +49,7 @@ package struct SubscriptionHandler: PresenceHandler {
         }
         log.info("approved the presence subscription of \(contact) (\(role))")
         await reply("subscribed", to: contact)
-        let item = await roster.item(contact)
-        guard !(item?.subscription.weReceiveTheirs ?? false), !(item?.pendingOut ?? false) else { return }
-        await roster.notePendingOut(contact)
-        await reply("subscribe", to: contact)
+        await presence.reciprocate(contact)
     }
 
     private func reply(_ type: String, to jid: JID) async {

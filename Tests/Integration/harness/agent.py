@@ -54,6 +54,7 @@ class Agent:
     def __init__(self, workdir, sections, name="agent", binary=None):
         self.workdir = workdir
         self.binary = binary or BINARY
+        self.name = name
         self.config_path = os.path.join(workdir, f"{name}.toml")
         self.write_config(sections)
         self.process = None
@@ -74,7 +75,7 @@ class Agent:
         return self
 
     def _read(self, process):
-        log = open(os.path.join(self.workdir, "agent.log"), "a")
+        log = open(os.path.join(self.workdir, f"{self.name}.log"), "a")
         for line in process.stderr:
             log.write(line)
             log.flush()

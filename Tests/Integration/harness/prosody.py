@@ -12,8 +12,10 @@ DOMAIN = "kinglet.test"
 
 
 class Prosody:
+    name = "prosody"
+
     def __init__(self, workdir, password_hash="SHA-256", disabled_sasl=("DIGEST-MD5",), hibernation=60,
-                 log_level="info", extra_config="", disabled_modules=(), pubsub_admins=()):
+                 log_level="info", extra_config="", disabled_modules=(), pubsub_admins=(), enabled_modules=()):
         self.workdir = workdir
         self.data = os.path.join(workdir, "prosody")
         os.makedirs(self.data, exist_ok=True)
@@ -35,6 +37,8 @@ class Prosody:
             text = text.replace(f"@@{name}@@", value)
         if disabled_modules:  # e.g. ("smacks",): a server without XEP-0198
             text = text.replace("modules_disabled = { ", "modules_disabled = { " + "".join(f'"{m}"; ' for m in disabled_modules))
+        if enabled_modules:  # e.g. ("groups",): the server-side roster of a fleet
+            text = text.replace("modules_enabled = {", "modules_enabled = {" + "".join(f' "{m}";' for m in enabled_modules))
         if pubsub_admins:  # mod_pubsub lets only its admins create nodes
             component = f'Component "pubsub.{DOMAIN}" "pubsub"\n'
             admins = "".join(f'"{user}@{DOMAIN}"; ' for user in pubsub_admins)
