@@ -13,10 +13,11 @@ package struct AgentConfiguration: Sendable {
     package var device: DeviceSettings
     package var publish: PublishSettings
     package var presence: PresenceConfiguration
+    package var fleet: FleetSettings
     /// Things worth telling the operator that do not stop the agent.
     package var warnings: [String] = []
 
-    static let sections: Set<String> = ["xmpp", "device", "access", "store", "publish", "presence", "log"]
+    static let sections: Set<String> = ["xmpp", "device", "access", "store", "publish", "presence", "log", "fleet"]
 
     package static func load(path: String) throws(TOMLError) -> AgentConfiguration {
         try AgentConfiguration(document: TOMLDocument.load(path: path, secretKeys: XMPPSettings.secretKeys))
@@ -36,6 +37,7 @@ package struct AgentConfiguration: Sendable {
             ?? StoreConfiguration(path: StoreConfiguration.defaultPath)
         publish = try root.table("publish").map { t throws(TOMLError) in try PublishSettings(t) } ?? PublishSettings()
         presence = try root.table("presence").map { t throws(TOMLError) in try PresenceConfiguration(t) } ?? PresenceConfiguration()
+        fleet = try root.table("fleet").map { t throws(TOMLError) in try FleetSettings(t) } ?? FleetSettings()
         self.warnings = warnings
     }
 }

@@ -24,6 +24,8 @@ package final class KingletAgent: Sendable {
     /// Publishes the outbox; nil with `[publish] mode = "off"`.
     private let publisher: Publisher?
     private let presence: PresenceService
+    /// The seat in the fleet room; nil without `[fleet] room`.
+    private let room: RoomService?
     private let restart: RestartLatch
     /// What `run` returns: success, or `ExitStatus.restart` after a requested restart.
     private let exitStatus = Mutex(ExitStatus.success)
@@ -86,6 +88,7 @@ package final class KingletAgent: Sendable {
             session: session, configuration: configuration.presence, device: device, sampler: sampler, store: store,
             roster: context.roster, access: access)
         let chat = ChatCommandHandler(services: services, ownJID: { await session.boundJID }, send: { await session.send($0) })
+        room = Self.fleetRoom(configuration: configuration, session: session, access: access, chat: chat, presence: presence)
         router = Self.makeRouter(
             session: session, sampler: sampler, iqHandlers: iqHandlers, nodeProviders: [commands],
             messageHandlers: [ControlMessageHandler(sampler: sampler, nodeID: configuration.device.nodeID), chat],
@@ -105,6 +108,17 @@ package final class KingletAgent: Sendable {
             LastActivityHandler(activity: context.activity),
             RosterPushHandler(roster: context.roster, account: context.access.accountJID),
         ]
+    }
+
+    /// The fleet room's seat, with the nick from `[fleet] nick`, the device's name, or the account.
+    private static func fleetRoom(
+        configuration: AgentConfiguration, session: XMPPSession, access: AccessPolicy, chat: ChatCommandHandler, presence: PresenceService
+    ) -> RoomService? {
+        guard let room = configuration.fleet.room else { return nil }
+        let nick = configuration.fleet.nick ?? configuration.presence.name ?? configuration.xmpp.jid.local ?? "kinglet"
+        return RoomService(
+            session: session, settings: RoomState.Settings(room: room, nick: nick), password: configuration.fleet.password?.revealed,
+            access: access, chat: chat, currentPresence: { await presence.currentPresence() })
     }
 
     /// The router over every feature: the IQ features, disco, and the message and presence
@@ -136,6 +150,7 @@ package final class KingletAgent: Sendable {
         }
         await publisher?.start()
         await presence.start()
+        if let room { await presence.mirror { await room.presenceChanged($0) } }
         let sessionTask = Task { await session.run() }
         let stopper = Task { [self] in
             for await number in signals.signals {
@@ -169,12 +184,16 @@ package final class KingletAgent: Sendable {
         switch event {
         case .online(_, let resumed):
             await presence.online(resumed: resumed)
+            await room?.online(resumed: resumed)
             publisher?.post(event)
         case .stanza(let stanza):
-            await router.route(stanza)
+            if await room?.handle(stanza) != true { await router.route(stanza) }
             // After the route, so the command's reply is queued before the goodbye.
             if restart.take() { await shutDown("restart requested, going offline", status: ExitStatus.restart) }
-        case .offline, .acknowledged, .unacknowledged:
+        case .offline:
+            await room?.offline()
+            publisher?.post(event)
+        case .acknowledged, .unacknowledged:
             publisher?.post(event)
         }
     }

@@ -24,6 +24,8 @@ package actor PresenceService {
     private let clock: any SamplerClock
     private var gate = PresenceGate()
     private var enrollment: Enrollment
+    /// Told of every presence broadcast, so the fleet room sees the same.
+    private var mirror: (@Sendable (XMLElement) async -> Void)?
     private var watcher: Task<Void, Never>?
     private let log = Logger("presence")
 
@@ -55,6 +57,11 @@ package actor PresenceService {
         }
     }
 
+    /// `mirror` gets every broadcast presence from now on (the fleet room's seat).
+    package func mirror(to mirror: @escaping @Sendable (XMLElement) async -> Void) {
+        self.mirror = mirror
+    }
+
     package func stop() {
         watcher?.cancel()
         watcher = nil
@@ -79,6 +86,7 @@ package actor PresenceService {
         }
         if await session.send(presence) {
             log.info("\(presence.child("show")?.text ?? "available"): \(presence.child("status")?.text ?? "")")
+            await mirror?(presence)
         } else {
             gate.unsent(presence)
         }
