@@ -7,6 +7,9 @@ BUILD := .build
 RELEASE_BIN := $(BUILD)/release/kinglet
 APT_PACKAGES := libxml2-dev libmbedtls-dev libsqlite3-dev pkg-config prosody lua-unbound ejabberd openssl sqlite3 ca-certificates
 PY_REQUIREMENTS := Tests/Integration/requirements.txt
+# What `make bench` needs besides: the C reference agent's libraries (libstrophe brings OpenSSL and expat).
+BENCH_APT_PACKAGES := libstrophe-dev gcc
+REFAGENT := $(BUILD)/refagent
 
 .PHONY: all deps build release test unit integration demo bench clean profiles
 
@@ -42,7 +45,7 @@ test: unit integration
 demo: build
 	$(PYTHON) Tests/Integration/demo.py
 
-bench: release
+bench: release $(REFAGENT)
 	$(SWIFT) build -c release --product kinglet-bench -Xswiftc -warnings-as-errors
 	$(BUILD)/release/kinglet-bench
 	$(PYTHON) Benchmarks/bench_agent.py --binary $(BUILD)/kinglet-stripped
@@ -52,6 +55,16 @@ bench: release
 # The shipped profiles compiled into the binary; BuiltInProfileTests fails when they drift.
 profiles:
 	$(PYTHON) Devices/embed_profiles.py > Sources/Devices/Profile/BuiltInProfiles.swift
+
+# The reference agent the figures are compared with (Benchmarks/reference/refagent.c).
+$(REFAGENT): Benchmarks/reference/refagent.c
+	@missing=$$(for p in $(BENCH_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@mkdir -p $(BUILD)
+	cc -O2 -Wall -Wextra -Werror -o $@ $< $$(pkg-config --cflags --libs libstrophe) -lsqlite3
 
 clean:
 	rm -rf $(BUILD) test-run demo-run
