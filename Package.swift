@@ -2,14 +2,16 @@
 // Kinglet: a small XMPP agent for Linux single-board computers.
 //
 // Modules depend one way only, bottom to top:
-//   C wrappers (CLibXML2, CMbedTLS, CSQLite, CResolv, CGPIO), each imported by one Swift module
-//   Support, TOML                      no C, no Foundation
+//   C wrappers (CLibXML2, CMbedTLS, CSQLite, CLinux, CGPIO), each imported by one Swift module
+//   Support, TOML                      no C, no Foundation; Support holds the one clock (AgentClock)
+//   Readings                           the values every layer passes: readings, field and control values
 //   XMLStream (libxml2), Crypto (mbedTLS)
 //   XMPPCore                           JIDs, stanzas, SASL, negotiation and SM state machines; no I/O
 //   Transport (SRV, sockets, the I/O thread), Devices (profiles, sources, outputs, sampler), Store (SQLite)
 //   Session                            the connection life cycle as an actor
 //   XEPs                               one folder per protocol extension
 //   Agent                              config, wiring, signals, CLI; `kinglet` is a thin main
+//   TestSupport (under Tests/)         what unit tests share: `eventually`, manual-clock waits, a scripted server
 // Foundation is deliberately not used by any shipped module: it would triple the binary (see README).
 import PackageDescription
 
@@ -34,30 +36,32 @@ let package = Package(
 
         .target(name: "Support", swiftSettings: strict),
         .target(name: "TOML", dependencies: ["Support"], swiftSettings: strict),
+        .target(name: "Readings", dependencies: ["Support"], swiftSettings: strict),
         .target(name: "XMLStream", dependencies: ["CLibXML2", "Support"], swiftSettings: strict),
         .target(name: "Crypto", dependencies: ["CMbedTLS", "Support"], swiftSettings: strict),
         .target(name: "XMPPCore", dependencies: ["XMLStream", "Crypto", "Support"], swiftSettings: strict),
         .target(name: "Transport", dependencies: ["CLinux", "XMLStream", "Crypto", "Support"], swiftSettings: strict),
-        .target(name: "Devices", dependencies: ["CGPIO", "TOML", "Support"], swiftSettings: strict),
-        .target(name: "Store", dependencies: ["CSQLite", "Devices", "Support"], swiftSettings: strict),
+        .target(name: "Devices", dependencies: ["CGPIO", "TOML", "Readings", "Support"], swiftSettings: strict),
+        .target(name: "Store", dependencies: ["CSQLite", "Readings", "Support"], swiftSettings: strict),
         .target(name: "Session", dependencies: ["XMPPCore", "Transport", "Support"], swiftSettings: strict),
-        .target(name: "XEPs", dependencies: ["Session", "XMPPCore", "Crypto", "Devices", "Store", "Support"], swiftSettings: strict),
-        .target(name: "Agent", dependencies: ["XEPs", "Session", "XMPPCore", "Transport", "Crypto", "Devices", "Store", "TOML", "Support"], swiftSettings: strict),
+        .target(name: "XEPs", dependencies: ["Session", "XMPPCore", "Crypto", "Devices", "Store", "Readings", "Support"], swiftSettings: strict),
+        .target(name: "Agent", dependencies: ["XEPs", "Session", "XMPPCore", "Transport", "Crypto", "Devices", "Store", "Readings", "TOML", "Support"], swiftSettings: strict),
         .executableTarget(name: "kinglet", dependencies: ["Agent"], swiftSettings: strict),
         .executableTarget(
-            name: "kinglet-bench", dependencies: ["Agent", "XEPs", "Session", "Transport", "XMLStream", "Crypto", "XMPPCore", "Devices", "Store", "TOML", "Support"],
+            name: "kinglet-bench", dependencies: ["Agent", "XEPs", "Session", "Transport", "XMLStream", "Crypto", "XMPPCore", "Devices", "Store", "Readings", "TOML", "Support"],
             path: "Benchmarks/kinglet-bench", swiftSettings: strict),
 
+        .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "XMLStreamTests", dependencies: ["XMLStream"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "XMPPCoreTests", dependencies: ["XMPPCore"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport"]),
-        .testTarget(name: "DevicesTests", dependencies: ["Devices"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store"]),
-        .testTarget(name: "SessionTests", dependencies: ["Session"]),
-        .testTarget(name: "XEPsTests", dependencies: ["XEPs"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "TestSupport"]),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "SessionTests", dependencies: ["Session", "TestSupport"]),
+        .testTarget(name: "XEPsTests", dependencies: ["XEPs", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent"]),
     ]
 )

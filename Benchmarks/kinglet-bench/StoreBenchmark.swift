@@ -1,4 +1,4 @@
-import Devices
+import Readings
 import Glibc
 import Store
 import Support

@@ -19,7 +19,7 @@ package enum SessionEvent: Sendable {
 }
 
 /// A label on an outgoing stanza, handed back when the server acknowledges it (the publisher
-/// uses the outbox batch's first sequence number).
+/// uses the outbox batch's last sequence number, so an ack says how far the outbox is done).
 package struct StanzaTag: Sendable, Hashable {
     package let value: UInt64
     package init(_ value: UInt64) { self.value = value }

@@ -19,10 +19,7 @@ extension XMPPSession {
         // ever: the whole login (TLS, SASL, bind) gets twice the connect time-out.
         let number = connectionNumber
         let limit = configuration.connectTimeout * 2
-        Task { [weak self] in
-            try? await Task.sleep(for: limit)
-            await self?.negotiationDeadlinePassed(connection: number)
-        }
+        clock.after(limit) { [weak self] in await self?.negotiationDeadlinePassed(connection: number) }
     }
 
     private func negotiationDeadlinePassed(connection number: Int) {

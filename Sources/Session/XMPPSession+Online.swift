@@ -116,10 +116,7 @@ extension XMPPSession {
     func scheduleAckRequest() {
         guard !ackRequestScheduled else { return }
         ackRequestScheduled = true
-        Task { [weak self] in
-            try? await Task.sleep(for: .milliseconds(100))
-            await self?.ackRequestTimerFired()
-        }
+        clock.after(.milliseconds(100)) { [weak self] in await self?.ackRequestTimerFired() }
     }
 
     private func ackRequestTimerFired() {

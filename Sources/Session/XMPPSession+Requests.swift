@@ -8,7 +8,8 @@ extension XMPPSession {
         let to: JID?
         let complete: @Sendable (Result<XMLElement, RequestError>) -> Void
         let timeout: Duration
-        var deadline: ContinuousClock.Instant
+        /// On the session's clock.
+        var deadline: Duration
 
         /// RFC 6120 §8.1.2.1: a response must come from the entity the request went to (the
         /// server may answer for our own account and for requests without `to`).
@@ -47,7 +48,7 @@ extension XMPPSession {
         let id = iq.id ?? nextRequestID()
         iq.setAttribute("id", id)
         let timeout = timeout ?? configuration.requestTimeout
-        pendingRequests[id] = PendingRequest(to: iq.to, complete: response, timeout: timeout, deadline: .now + timeout)
+        pendingRequests[id] = PendingRequest(to: iq.to, complete: response, timeout: timeout, deadline: clock.now() + timeout)
         startRequestSweeper()
         send(iq, tag: tag)
         return true
@@ -58,18 +59,19 @@ extension XMPPSession {
     /// so a thousand publishes a second with 30 s limits would hold tens of thousands of them.
     private func startRequestSweeper() {
         guard requestSweeper == nil else { return }
+        let clock = self.clock
         requestSweeper = Task { [weak self] in
             // Wakes at the earliest deadline, and at least every second so that a shorter
             // limit given later is not overslept.
             while let next = await self?.nextRequestDeadline() {
-                try? await Task.sleep(until: min(next, .now + .seconds(1)), clock: .continuous)
+                try? await clock.sleep(until: min(next, clock.now() + .seconds(1)))
                 await self?.expireRequests()
             }
         }
     }
 
     /// The earliest deadline; nil (and the sweeper ends) when nothing waits.
-    private func nextRequestDeadline() -> ContinuousClock.Instant? {
+    private func nextRequestDeadline() -> Duration? {
         guard let next = pendingRequests.values.lazy.map(\.deadline).min() else {
             requestSweeper = nil
             return nil
@@ -81,7 +83,7 @@ extension XMPPSession {
     /// the server sends again (see `wentOffline`).
     private func expireRequests() {
         guard isOnline else { return }
-        let now = ContinuousClock.now
+        let now = clock.now()
         for (id, pending) in pendingRequests where pending.deadline <= now {
             pendingRequests[id] = nil
             pending.complete(.failure(.timedOut))
@@ -91,7 +93,7 @@ extension XMPPSession {
     /// After a resumption, every waiting request gets its whole time limit again: the outage
     /// was not the server's delay in answering.
     func restartRequestDeadlines() {
-        let now = ContinuousClock.now
+        let now = clock.now()
         for (id, request) in pendingRequests { pendingRequests[id]?.deadline = now + request.timeout }
     }
 
@@ -106,9 +108,10 @@ extension XMPPSession {
     func startKeepalive() {
         keepalive?.cancel()
         let interval = configuration.pingInterval
+        let clock = self.clock
         keepalive = Task { [weak self] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+                try? await clock.sleep(until: clock.now() + interval)
                 guard !Task.isCancelled, let self else { return }
                 await self.keepaliveTick(interval: interval)
             }
@@ -116,7 +119,7 @@ extension XMPPSession {
     }
 
     private func keepaliveTick(interval: Duration) async {
-        guard isOnline, ContinuousClock.now - lastInbound >= interval else { return }
+        guard isOnline, clock.now() - lastInbound >= interval else { return }
         await pingOrDrop()
     }
 

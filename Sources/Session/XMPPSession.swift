@@ -1,5 +1,5 @@
 package import Crypto
-import Support
+package import Support
 import Transport
 package import XMLStream
 package import XMPPCore
@@ -14,6 +14,8 @@ package actor XMPPSession {
     let eventSink: AsyncStream<SessionEvent>.Continuation
     let configuration: SessionConfiguration
     let credentials: TLSCredentials
+    /// Time limits, back-off, keepalive and the ack pause all run on this clock.
+    let clock: any AgentClock
     let log = Logger("session")
 
     /// The connection in use, if any.
@@ -36,7 +38,8 @@ package actor XMPPSession {
     var requestSweeper: Task<Void, Never>?
     var nextID: UInt64 = 0
     let idPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-    var lastInbound = ContinuousClock.now
+    /// When something last arrived, on `clock`.
+    var lastInbound: Duration = .zero
     var keepalive: Task<Void, Never>?
     var backoff: ReconnectBackoff
     /// Which of the configured servers the next attempt begins with.
@@ -69,8 +72,9 @@ package actor XMPPSession {
         let tag: StanzaTag?
     }
 
-    package init(configuration: SessionConfiguration) throws(TLSError) {
+    package init(configuration: SessionConfiguration, clock: any AgentClock = SystemClock()) throws(TLSError) {
         self.configuration = configuration
+        self.clock = clock
         credentials = try TLSCredentials(configuration.tls)
         backoff = ReconnectBackoff(initial: configuration.reconnectInitial, cap: configuration.reconnectMax)
         servers = ServerRotation(configuration.servers)
@@ -156,7 +160,7 @@ package actor XMPPSession {
                     negotiate { n throws(NegotiationError) in try n.streamOpened(); return [] }
                 }
             case .element(let element):
-                lastInbound = .now
+                lastInbound = clock.now()
                 if negotiator != nil {
                     negotiate { n throws(NegotiationError) in try n.handle(element) }
                 } else if isOnline {
@@ -241,10 +245,7 @@ package actor XMPPSession {
 
     private func sleepUnlessStopped(_ delay: Duration) async {
         guard delay > .zero else { return }
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: delay)
-            await self?.endBackoff()
-        }
+        let timer = clock.after(delay) { [weak self] in await self?.endBackoff() }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             if stopRequested {
                 continuation.resume()
@@ -298,14 +299,5 @@ package actor XMPPSession {
     package func nextRequestID() -> String {
         nextID += 1
         return "k\(idPrefix)-\(nextID)"
-    }
-}
-
-extension Duration {
-    /// `1.4s`, for log lines.
-    var secondsText: String {
-        let (seconds, attoseconds) = components
-        let tenths = attoseconds / 100_000_000_000_000_000
-        return "\(seconds).\(tenths)s"
     }
 }

@@ -1,4 +1,4 @@
-import Devices
+import Readings
 
 /// Batches held in memory, oldest first, with running totals: the write buffer waiting for a
 /// commit, and the fallback queue while the disk cannot be written.

@@ -12,7 +12,7 @@ enum DatabaseFile {
     /// Opens `configuration.path` read-write (creating it), in WAL mode, checked and migrated.
     /// A corrupt file is moved aside with its `-wal` and `-shm` and a fresh one is created.
     static func open(
-        _ configuration: StoreConfiguration, clock: any WallClock, logger: Logger, forceCheck: Bool = false
+        _ configuration: StoreConfiguration, clock: any AgentClock, logger: Logger, forceCheck: Bool = false
     ) throws(StoreError) -> Opened {
         let check = configuration.checkOnOpen || forceCheck
         switch try attempt(configuration, check: check, clock: clock, logger: logger) {
@@ -35,7 +35,7 @@ enum DatabaseFile {
     }
 
     private static func attempt(
-        _ configuration: StoreConfiguration, check: Bool, clock: any WallClock, logger: Logger
+        _ configuration: StoreConfiguration, check: Bool, clock: any AgentClock, logger: Logger
     ) throws(StoreError) -> Attempt {
         let timeout = Int32(clamping: configuration.busyTimeout.milliseconds)
         let connection = try SQLiteConnection(path: configuration.path, mode: .readWrite, busyTimeoutMilliseconds: timeout)
@@ -44,7 +44,7 @@ enum DatabaseFile {
         } catch where error.kind == .corrupt {
             // Moved while the connection is still open: closing it deletes `<path>-wal` by name,
             // which would lose the log that a salvage attempt needs.
-            return .movedAside(error, to: try moveAside(configuration.path, reason: "corrupt", at: clock.now()))
+            return .movedAside(error, to: try moveAside(configuration.path, reason: "corrupt", at: clock.wallTime()))
         }
     }
 

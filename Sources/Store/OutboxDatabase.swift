@@ -1,4 +1,4 @@
-import Devices
+import Readings
 import Support
 
 /// The counters kept in the `meta` table.

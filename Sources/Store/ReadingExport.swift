@@ -1,4 +1,4 @@
-import Devices
+import Readings
 import Support
 
 /// The text formats of `kinglet buffer export`: one reading per line.

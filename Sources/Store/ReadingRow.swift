@@ -1,4 +1,4 @@
-package import Devices
+import Readings
 import Support
 
 /// How a `Reading` maps onto a row of the `reading` table, and back.

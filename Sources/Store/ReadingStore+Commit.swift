@@ -1,4 +1,4 @@
-import Devices
+import Readings
 import Support
 
 /// What one commit did, for the log.
@@ -25,12 +25,7 @@ extension ReadingStore {
             return
         }
         guard commitTimer == nil else { return }
-        let delay = configuration.commitInterval
-        commitTimer = Task { [weak self] in
-            try? await Task.sleep(for: delay)
-            guard !Task.isCancelled else { return }
-            await self?.commitTimerFired()
-        }
+        commitTimer = clock.after(configuration.commitInterval) { [weak self] in await self?.commitTimerFired() }
     }
 
     private func commitTimerFired() {
@@ -82,7 +77,7 @@ extension ReadingStore {
         let acknowledged = next.meta.acknowledgedThrough
         try settleHistory(&next, database: database, budget: &budget)
         if configuration.maxAge > .zero, budget > 0 {
-            let cutoff = clock.now().adding(milliseconds: -configuration.maxAge.milliseconds)
+            let cutoff = clock.wallTime().adding(milliseconds: -configuration.maxAge.milliseconds)
             if let expired = try database.expiredHead(after: acknowledged, through: UInt64(Int64.max), before: cutoff, limit: budget) {
                 try database.delete(after: acknowledged, through: expired.through)
                 next.pending = next.pending - expired.totals
@@ -125,7 +120,7 @@ extension ReadingStore {
             return
         }
         if configuration.historyMaxAge > .zero {
-            let cutoff = clock.now().adding(milliseconds: -configuration.historyMaxAge.milliseconds)
+            let cutoff = clock.wallTime().adding(milliseconds: -configuration.historyMaxAge.milliseconds)
             if let expired = try database.expiredHead(after: 0, through: acknowledged, before: cutoff, limit: budget) {
                 let deleted = try database.delete(after: 0, through: expired.through)
                 next.historyCount -= deleted

@@ -1,4 +1,4 @@
-import Devices
+import Readings
 import Support
 
 /// Running without a writable file: the bounded memory queue, retries, and adopting a file
@@ -11,7 +11,7 @@ extension ReadingStore {
             logger.error(
                 "cannot write \(configuration.path): \(error); holding up to \(configuration.memoryMaxReadings) "
                     + "readings in memory and retrying every \(configuration.retryInterval)")
-            mode = .degraded(error, since: clock.now())
+            mode = .degraded(error, since: clock.wallTime())
         }
         switch error.kind {
         case .unwritable, .io, .corrupt: needsReopen = true
@@ -52,12 +52,7 @@ extension ReadingStore {
 
     func scheduleRetry() {
         guard retryTimer == nil, !closed else { return }
-        let delay = configuration.retryInterval
-        retryTimer = Task { [weak self] in
-            try? await Task.sleep(for: delay)
-            guard !Task.isCancelled else { return }
-            await self?.retryTimerFired()
-        }
+        retryTimer = clock.after(configuration.retryInterval) { [weak self] in await self?.retryTimerFired() }
     }
 
     private func retryTimerFired() {
@@ -112,7 +107,7 @@ extension ReadingStore {
             last > handedOut
         else { return opened! }
         opened = nil  // closed before the move, or closing it would delete the moved file's log
-        let aside = try DatabaseFile.moveAside(configuration.path, reason: "renumbered", at: clock.now())
+        let aside = try DatabaseFile.moveAside(configuration.path, reason: "renumbered", at: clock.wallTime())
         logger.error(
             "\(configuration.path) numbers readings up to \(last), above the \(handedOut) used while it was unavailable "
                 + "(the clock was behind); moved it to \(aside) and started a fresh database")
@@ -154,6 +149,6 @@ extension ReadingStore {
     /// microseconds. Used when the previous numbering is unknown (the file could not be opened,
     /// or was corrupt), so item ids do not repeat; receivers see a gap instead.
     func clockSequence() -> UInt64 {
-        UInt64(max(0, clock.now().millisecondsSinceEpoch)) * 1000
+        UInt64(max(0, clock.wallTime().millisecondsSinceEpoch)) * 1000
     }
 }

@@ -1,4 +1,4 @@
-package import Devices
+package import Readings
 package import Support
 
 /// The durable outbox and history of readings, in one SQLite file.
@@ -16,7 +16,8 @@ package import Support
 /// readings wait in a bounded memory queue (still visible to `pending`) and it retries.
 package actor ReadingStore {
     package let configuration: StoreConfiguration
-    let clock: any WallClock
+    /// Wall time for timestamps and age limits; the commit and retry timers.
+    let clock: any AgentClock
     let logger = Logger("store")
 
     /// The open file; nil when it could not be opened (then readings live in `memory`).
@@ -52,7 +53,7 @@ package actor ReadingStore {
     /// Throws only when the file must not be touched: its schema is newer than this build
     /// (`.newerSchema`) or it belongs to another program (`.notKinglet`); the agent should
     /// then exit with a config error rather than restart in a loop.
-    package init(configuration: StoreConfiguration, clock: any WallClock = SystemWallClock()) async throws(StoreError) {
+    package init(configuration: StoreConfiguration, clock: any AgentClock = SystemClock()) async throws(StoreError) {
         self.configuration = configuration
         self.clock = clock
         do throws(StoreError) {

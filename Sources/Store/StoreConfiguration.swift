@@ -69,11 +69,3 @@ package struct StoreConfiguration: Sendable, Equatable {
     /// Whether acknowledged readings are kept at all.
     var keepsHistory: Bool { historyMaxReadings > 0 || historyMaxAge > .zero }
 }
-
-extension Duration {
-    /// Whole milliseconds, rounded down; what SQLite and `Timestamp` work in.
-    var milliseconds: Int64 {
-        let parts = components
-        return parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
-    }
-}

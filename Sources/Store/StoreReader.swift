@@ -1,4 +1,4 @@
-package import Devices
+package import Readings
 import Support
 
 /// One reading as `kinglet buffer export` writes it: the reading, the batch (PubSub item) it

@@ -1,3 +1,5 @@
+import Support
+
 /// Durations and byte sizes, which both the agent config and device profiles need, written the
 /// way people write them: `interval = "250ms"`, `max_size = "64MiB"`.
 extension TOMLTable {
@@ -38,8 +40,8 @@ extension TOMLTable {
     package func duration(_ key: String, atLeast minimum: Duration) throws(TOMLError) -> Duration? {
         guard let value = try duration(key) else { return nil }
         guard value >= minimum else {
-            let (seconds, attoseconds) = minimum.components
-            let text = attoseconds == 0 ? "\(seconds)s" : "\(seconds * 1000 + attoseconds / 1_000_000_000_000_000)ms"
+            let milliseconds = minimum.milliseconds
+            let text = milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
             throw error("\(key) must be at least \(text)", at: key)
         }
         return value

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Devices
 
@@ -96,7 +97,7 @@ import Testing
         }
         let grandchild = try #require(Int32(try host.read("grandchild.pid").trimmingCharacters(in: .whitespacesAndNewlines)))
         // The grandchild is gone: SIGKILL went to the whole group.
-        #expect(await eventuallySync { isDead(grandchild) })
+        #expect(await eventually { isDead(grandchild) })
     }
 
     @Test func leftoverGroupMembersAreKilledAfterANormalExit() async throws {
@@ -108,7 +109,7 @@ import Testing
         #expect(result.status == 0)
         #expect(result.outputText == "done\n")
         let leftover = try #require(Int32(try host.read("bg.pid").trimmingCharacters(in: .whitespacesAndNewlines)))
-        #expect(await eventuallySync { isDead(leftover) })
+        #expect(await eventually { isDead(leftover) })
     }
 
     @Test func outputCapKillsTheCommand() throws {
@@ -129,11 +130,6 @@ import Testing
         #expect(killed.status == nil)
         #expect(killed.signal == SIGTERM)
     }
-}
-
-/// `eventually` for synchronous conditions checked from a synchronous test.
-func eventuallySync(timeout: Duration = .seconds(10), _ condition: @escaping @Sendable () -> Bool) async -> Bool {
-    await eventually(timeout: timeout) { condition() }
 }
 
 /// Whether a process has ended: gone, or a zombie waiting for a parent that may never reap it

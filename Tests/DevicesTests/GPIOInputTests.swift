@@ -3,6 +3,7 @@ import Foundation
 import Support
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import Devices
 

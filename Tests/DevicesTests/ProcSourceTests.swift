@@ -3,6 +3,7 @@ import Support
 import Testing
 
 @testable import Devices
+import Readings
 
 /// /proc, statvfs and host identity sources against fake trees (and statvfs on a real directory).
 @Suite struct ProcSourceTests {

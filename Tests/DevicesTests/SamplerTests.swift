@@ -1,8 +1,10 @@
 import Foundation
 import Support
 import Testing
+import TestSupport
 
 @testable import Devices
+import Readings
 
 /// The sampler driven by a manual clock: schedules, change filter, sequence numbers, slow
 /// sources, failures, controls.

@@ -2,6 +2,7 @@ import Support
 import Testing
 
 @testable import Devices
+import Readings
 
 @Suite struct ChangeFilterTests {
     private func reading(_ value: Double?, error: String? = nil) -> Reading {

@@ -1,7 +1,9 @@
 import Foundation
+import Support
 import Testing
 
 @testable import Devices
+import Readings
 
 /// The shipped profiles run through the real sampler: linux-host on this machine's real /proc
 /// and filesystem, raspberry-pi against a fake Pi tree, the simulator under its seed.

@@ -2,6 +2,7 @@ import Support
 import Testing
 
 @testable import Devices
+import Readings
 
 @Suite struct SimulatorTests {
     static let temperature = SimulatedSignal(

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Devices
+import Readings
 
 /// A fake host: a temporary directory holding `sys`, `proc`, `dev` and `etc` trees that the real
 /// sources read through `HostPaths`. Removed when the value goes away.
@@ -76,18 +78,6 @@ let repositoryRoot: String = {
     return url.path
 }()
 
-/// Polls `condition` until it holds or `timeout` passes; returns whether it held. Used to wait
-/// for work on other threads (a batch, a sleeping loop), never to time anything.
-func eventually(timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool) async -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: timeout)
-    while clock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(2))
-    }
-    return await condition()
-}
-
 /// Collects every batch a sampler publishes, in a task of its own.
 actor BatchCollector {
     private(set) var batches: [ReadingBatch] = []
@@ -103,8 +93,8 @@ actor BatchCollector {
     var readings: [Reading] { batches.flatMap(\.readings) }
 
     /// Waits until at least `count` batches have arrived.
-    func wait(for count: Int, timeout: Duration = .seconds(10)) async -> [ReadingBatch] {
-        _ = await eventually(timeout: timeout) { await self.batches.count >= count }
+    func wait(for count: Int, timeout: Duration = .seconds(60)) async -> [ReadingBatch] {
+        _ = await eventually(timeout: timeout) { self.batches.count >= count }
         return batches
     }
 }

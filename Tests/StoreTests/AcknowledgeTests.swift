@@ -1,7 +1,7 @@
-import Devices
 @testable import Store
 import Support
 import Testing
+import TestSupport
 
 @Suite("acknowledgement and history")
 struct AcknowledgeTests {
@@ -53,7 +53,7 @@ struct AcknowledgeTests {
     @Test("history is trimmed by age")
     func historyByAge() async throws {
         let directory = TemporaryDirectory()
-        let clock = ManualClock(1_700_000_000_000)
+        let clock = ManualClock()
         let store = try await ReadingStore(configuration: testConfiguration(directory) { $0.historyMaxAge = .seconds(60) }, clock: clock)
         var sampler = Sampler(after: 0)
         sampler.time = 1_700_000_000_000
@@ -61,7 +61,7 @@ struct AcknowledgeTests {
         await store.append(sampler.batch(2, at: 1_700_000_030_000))
         await store.append(sampler.batch(2, at: 1_700_000_090_000))
         await store.acknowledge(throughSequence: 6)
-        clock.advance(seconds: 100)  // now = +100 s: the cutoff is +40 s
+        clock.advance(by: .seconds(100))  // now = +100 s: the cutoff is +40 s
         await store.append(sampler.batch(2, at: 1_700_000_100_000))
         #expect(try storedSequences(directory.database) == [5, 6, 7, 8])
         #expect(await store.stats().historyReadings == 2)

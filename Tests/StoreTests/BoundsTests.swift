@@ -1,4 +1,3 @@
-import Devices
 @testable import Store
 import Support
 import Testing
@@ -65,13 +64,13 @@ struct BoundsTests {
 
     @Test("the TTL drops pending readings older than max_age, with either policy", arguments: [StoreConfiguration.OverflowPolicy.dropOldest, .rejectNew])
     func ageBound(policy: StoreConfiguration.OverflowPolicy) async throws {
-        let clock = ManualClock(1_700_000_000_000)
+        let clock = ManualClock()
         // Batches are stamped 1 s apart from the clock's start; now moves to +12 s with a 5 s TTL.
         let (store, _) = try await fill({
             $0.maxAge = .seconds(5)
             $0.overflow = policy
         }, clock: clock)
-        clock.advance(seconds: 12)
+        clock.advance(by: .seconds(12))
         var sampler = Sampler(after: 30)
         await store.append(sampler.batch(3, at: 1_700_000_012_000))
         let pending = try await store.pending(afterSequence: 0, maxBatches: 100)

@@ -1,5 +1,5 @@
-import Devices
 import Foundation
+import Readings
 @testable import Store
 import Support
 import Testing

@@ -1,4 +1,4 @@
-import Devices
+import Readings
 import Foundation
 @testable import Store
 import Support

@@ -1,8 +1,9 @@
-import Devices
 import Foundation
+import Readings
 @testable import Store
 import Support
 import Testing
+import TestSupport
 
 @Suite("full disk, unwritable path, corrupt file")
 struct FailureTests {
@@ -52,11 +53,12 @@ struct FailureTests {
         let blocker = directory.path + "/state"
         #expect(FileManager.default.createFile(atPath: blocker, contents: Data("not a directory".utf8)))
         let path = blocker + "/outbox.db"
+        let clock = ManualClock()
         let store = try await ReadingStore(
             configuration: testConfiguration(directory) {
                 $0.path = path
                 $0.memoryMaxReadings = 9
-            }, clock: ManualClock(1_700_000_000_000))
+            }, clock: clock)
         #expect(await store.stats().mode.errorKind == .unwritable)
         let start = await store.lastSequence()
         #expect(start == 1_700_000_000_000_000)
@@ -69,6 +71,7 @@ struct FailureTests {
 
         try FileManager.default.removeItem(atPath: blocker)
         try FileManager.default.createDirectory(atPath: blocker, withIntermediateDirectories: false)
+        clock.advance(by: .milliseconds(20))  // the retry interval: the timer armed at start-up fires
         #expect(await eventually { await store.stats().mode == .normal })
         #expect(try storedSequences(path) == Array((start + 7)...(start + 12)))
         await store.close()
@@ -92,13 +95,15 @@ struct FailureTests {
         #expect(FileManager.default.createFile(atPath: state, contents: Data()))
 
         // The clock is behind (1970 plus a second): the store numbers from 1,000,000.
-        let store = try await ReadingStore(configuration: testConfiguration(directory) { $0.path = path }, clock: ManualClock(1000))
+        let clock = ManualClock(wallOrigin: Timestamp(millisecondsSinceEpoch: 1000))
+        let store = try await ReadingStore(configuration: testConfiguration(directory) { $0.path = path }, clock: clock)
         let start = await store.lastSequence()
         #expect(start == 1_000_000)
         var sampler = Sampler(after: start)
         await store.append(sampler.batch(2))
         try FileManager.default.removeItem(atPath: state)
         try FileManager.default.moveItem(atPath: directory.path + "/away", toPath: state)
+        clock.advance(by: .milliseconds(20))
         #expect(await eventually { await store.stats().mode == .normal })
         #expect(try storedSequences(path) == [1_000_001, 1_000_002])
         #expect(try storedSequences(state + "/outbox.db.renumbered-19700101T000001Z") == [5_000_001, 5_000_002, 5_000_003])
@@ -127,7 +132,7 @@ struct FailureTests {
         let garbage = Data(repeating: 0x5A, count: 8192)
         try garbage.write(to: URL(fileURLWithPath: directory.database))
         try Data("wal junk".utf8).write(to: URL(fileURLWithPath: directory.database + "-wal"))
-        let clock = ManualClock(1_700_000_000_000)
+        let clock = ManualClock()
         let store = try await ReadingStore(configuration: testConfiguration(directory), clock: clock)
         #expect(await store.stats().mode == .normal)
         let aside = directory.database + ".corrupt-20231114T221320Z"
@@ -153,7 +158,7 @@ struct FailureTests {
         try handle.write(contentsOf: Data(repeating: 0xA7, count: 3000))
         try handle.close()
 
-        let reopened = try await ReadingStore(configuration: testConfiguration(directory), clock: ManualClock(1_700_000_000_000))
+        let reopened = try await ReadingStore(configuration: testConfiguration(directory), clock: ManualClock())
         #expect(await reopened.stats().mode == .normal)
         #expect(await reopened.stats().pendingReadings == 0)
         #expect(directory.files().contains("outbox.db.corrupt-20231114T221320Z"))

@@ -1,8 +1,9 @@
-import Devices
+import Readings
 import Foundation
 @testable import Store
 import Support
 import Testing
+import TestSupport
 
 @Suite("outbox basics")
 struct ReadingStoreTests {

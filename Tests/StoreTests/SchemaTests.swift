@@ -1,4 +1,5 @@
 import Foundation
+import Readings
 @testable import Store
 import Testing
 

@@ -1,4 +1,4 @@
-import Devices
+import Readings
 import Foundation
 @testable import Store
 import Support
@@ -20,14 +20,6 @@ final class TemporaryDirectory: Sendable {
     func files() -> [String] {
         (try? FileManager.default.contentsOfDirectory(atPath: path).sorted()) ?? []
     }
-}
-
-/// A wall clock the test moves by hand.
-final class ManualClock: WallClock {
-    private let milliseconds: Mutex<Int64>
-    init(_ start: Int64 = 1_700_000_000_000) { milliseconds = Mutex(start) }
-    func now() -> Timestamp { Timestamp(millisecondsSinceEpoch: milliseconds.withLock { $0 }) }
-    func advance(seconds: Int64) { milliseconds.withLock { $0 += seconds * 1000 } }
 }
 
 /// Numbers readings the way the sampler does: consecutively, one batch per tick.
@@ -59,17 +51,6 @@ func testConfiguration(_ directory: TemporaryDirectory, _ change: (inout StoreCo
     configuration.retryInterval = .milliseconds(20)
     change(&configuration)
     return configuration
-}
-
-/// Waits until `condition` holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let clock = ContinuousClock()
-    let deadline = clock.now + timeout
-    while clock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(5))
-    }
-    return try await condition()
 }
 
 /// Every reading the file holds, through a separate read-only connection: what survives.

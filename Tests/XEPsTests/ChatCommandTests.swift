@@ -1,4 +1,3 @@
-import Devices
 import Testing
 import XMLStream
 import XMPPCore

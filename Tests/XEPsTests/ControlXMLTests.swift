@@ -1,4 +1,4 @@
-import Devices
+import Readings
 import Testing
 import XMLStream
 import XMPPCore

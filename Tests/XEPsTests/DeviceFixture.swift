@@ -40,7 +40,7 @@ final class DeviceFixture: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    func readoutHandler(clock: any WallClock = SystemWallClock()) -> SensorDataHandler {
+    func readoutHandler(clock: any AgentClock = SystemClock()) -> SensorDataHandler {
         SensorDataHandler(sender: { [sent] in await sent.record($0) }, sampler: sampler, store: store, nodeID: "simulated", clock: clock)
     }
 

@@ -1,10 +1,11 @@
-import Devices
+import Readings
 import Foundation
 import Session
 import Store
 import Support
 import Synchronization
 import Testing
+import TestSupport
 import XMLStream
 import XMPPCore
 @testable import XEPs
@@ -140,15 +141,6 @@ final class PublisherRig: Sendable {
     }
 
     func acknowledgedThrough() async -> UInt64 { await store.stats().acknowledgedThrough }
-}
-
-func eventually(timeout: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(2))
-    }
-    return await condition()
 }
 
 @Suite struct PublisherTests {

@@ -1,4 +1,4 @@
-import Devices
+import Readings
 import Support
 import Testing
 import XMLStream

@@ -50,7 +50,7 @@ package struct Arguments: Sendable {
     package func has(_ flag: String) -> Bool { flags.contains(flag) }
 }
 
-/// A command line that does not fit the command: printed with the usage text, exit status 2.
+/// A command line that does not fit the command: printed with the usage text, exit status 64 (EX_USAGE).
 package struct UsageError: Error, Sendable, CustomStringConvertible {
     package let description: String
     package init(_ description: String) { self.description = description }

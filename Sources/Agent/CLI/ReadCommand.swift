@@ -89,7 +89,7 @@ private struct Interrupt: Sendable {
     /// Waits up to `timeout`; true when a signal came.
     func wait(_ timeout: Duration) async -> Bool {
         let fd = readFD
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(clamping: timeout.milliseconds)
         return await OffloadThread.run {
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             return poll(&p, 1, milliseconds) > 0

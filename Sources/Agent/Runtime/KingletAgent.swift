@@ -13,7 +13,7 @@ import XMPPCore
 /// The running agent: wires the session, the device, the outbox and the features together, and
 /// runs until SIGTERM/SIGINT. One instance per process.
 ///
-/// Data flow (DESIGN.md): sampler → outbox (SQLite) → publisher → session; incoming stanzas →
+/// Data flow (ARCHITECTURE.md): sampler → outbox (SQLite) → publisher → session; incoming stanzas →
 /// router → feature handlers. The features are listed explicitly in `makeRouter`.
 package final class KingletAgent: Sendable {
     private let configuration: AgentConfiguration

@@ -43,7 +43,7 @@ package enum CommandRunner {
             close(outPipe.0)
             close(errPipe.0)
         }
-        let deadline = monotonicMilliseconds() + milliseconds(spec.timeout)
+        let deadline = monotonicMilliseconds() + spec.timeout.milliseconds
         var collector = OutputCollector(fds: [outPipe.0, errPipe.0], limit: spec.maxOutput)
         let ended = collector.drain(until: deadline)
         let exited = ended == .endOfFile && waitForExit(pid, until: deadline)
@@ -165,12 +165,8 @@ package enum CommandRunner {
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
-    static func milliseconds(_ d: Duration) -> Int64 {
-        d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
-    }
-
     private static func describe(_ d: Duration) -> String {
-        let ms = milliseconds(d)
+        let ms = d.milliseconds
         return ms % 1000 == 0 ? "\(ms / 1000) s" : "\(ms) ms"
     }
 }

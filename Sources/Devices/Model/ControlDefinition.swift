@@ -1,4 +1,5 @@
 package import Support
+package import Readings
 
 /// One control of a device, as the profile declares it: what values it takes and where they go.
 /// XEP-0325 forms, chat `set` commands and readouts are all derived from this.

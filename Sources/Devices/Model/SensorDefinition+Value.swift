@@ -1,4 +1,5 @@
 import Support
+package import Readings
 
 /// What a source hands back before the profile's scale, offset and type are applied.
 package enum RawValue: Sendable, Hashable {

@@ -1,3 +1,5 @@
+package import Readings
+
 /// One sensor of a device, as the profile declares it.
 package struct SensorDefinition: Sendable, Hashable {
     package var name: String

@@ -1,3 +1,5 @@
+import Readings
+
 /// A command that applies the value: each `{value}` in its argv is replaced by the value's text
 /// within that one argument (no shell). An optional readback command prints the state.
 struct CommandOutput: ControlOutput {

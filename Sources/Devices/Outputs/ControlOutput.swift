@@ -1,3 +1,5 @@
+package import Readings
+
 /// Drives one control's target. Values reach an output only after `ControlDefinition.validate`.
 package protocol ControlOutput: Sendable {
     /// Writes that may block for long (a command) run on a thread of their own.

@@ -1,4 +1,5 @@
 import Synchronization
+import Readings
 
 /// A GPIO output line, requested at `prepare` and held until the output is released. The line
 /// starts at the control's initial value (off when none is given): requesting a line as an output

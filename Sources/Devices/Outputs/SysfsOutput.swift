@@ -1,3 +1,5 @@
+import Readings
+
 /// A sysfs attribute: LED `brightness`, PWM `duty_cycle`, legacy GPIO `value`.
 struct SysfsOutput: ControlOutput {
     let target: SysfsTarget

@@ -1,4 +1,5 @@
 import TOML
+import Readings
 
 /// Reads one `[[control]]` table and its target, and checks that limits fit the type.
 struct ControlReader {

@@ -1,4 +1,5 @@
 import TOML
+import Readings
 
 /// Reads one `[[sensor]]` table.
 struct SensorReader {

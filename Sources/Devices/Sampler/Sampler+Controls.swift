@@ -1,4 +1,5 @@
 import Support
+package import Readings
 
 extension Sampler {
     /// Validates `value` against the control's type and limits (nothing reaches the target when

@@ -1,13 +1,14 @@
-import Support
+package import Support
+package import Readings
 
 /// What a sampler needs from the world: clocks and where the Linux interfaces live.
 package struct SamplerEnvironment: Sendable {
-    package var clock: any SamplerClock
+    package var clock: any AgentClock
     package var paths: HostPaths
     /// Replaces the profile's seed (simulator and jitter) when set.
     package var seed: UInt64?
 
-    package init(clock: any SamplerClock = SystemSamplerClock(), paths: HostPaths = .system, seed: UInt64? = nil) {
+    package init(clock: any AgentClock = SystemClock(), paths: HostPaths = .system, seed: UInt64? = nil) {
         self.clock = clock
         self.paths = paths
         self.seed = seed
@@ -30,7 +31,7 @@ package actor Sampler {
     package nonisolated let controls: [ControlDefinition]
     package nonisolated let batches: AsyncStream<ReadingBatch>
     private let continuation: AsyncStream<ReadingBatch>.Continuation
-    let clock: any SamplerClock
+    let clock: any AgentClock
     let logger = Logger("sampler")
 
     var sensors: [SensorSlot]

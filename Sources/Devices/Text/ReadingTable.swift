@@ -1,3 +1,5 @@
+package import Readings
+
 /// Readings as an aligned text table, for `kinglet read`:
 ///
 ///     NAME             VALUE     UNIT  TYPE       NOTE

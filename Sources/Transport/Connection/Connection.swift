@@ -45,7 +45,7 @@ enum ConnectionCommand: Sendable {
     case abort
 }
 
-/// One connection to the server, run by its own I/O thread (see DESIGN.md, Concurrency).
+/// One connection to the server, run by its own I/O thread (see ARCHITECTURE.md, Concurrency).
 ///
 /// The thread owns the socket, the mbedTLS session and the libxml2 parser: nothing else touches
 /// them. The session talks to it through this handle: commands go into a queue guarded by a

@@ -372,11 +372,3 @@ final class IOLoop {
         return .keepGoing
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, for poll() and socket time-outs.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-}

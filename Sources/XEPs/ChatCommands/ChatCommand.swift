@@ -1,4 +1,3 @@
-import Devices
 
 /// One line of the chat command language: `help`, `status`, `read [NAME...]`, `set NAME VALUE`.
 /// Command words are case-insensitive and spaces are free; a `set` value is the rest of the line,

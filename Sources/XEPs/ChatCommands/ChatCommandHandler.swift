@@ -1,4 +1,3 @@
-import Devices
 import Support
 import Synchronization
 package import XMLStream
@@ -26,7 +25,7 @@ package struct ChatCommandHandler: MessageHandler {
 
     private let responder: ChatResponder
     private let throttle: ThrottleState
-    private let clock: any SamplerClock
+    private let clock: any AgentClock
     private let ownJID: @Sendable () async -> JID?
     private let send: @Sendable (XMLElement) async -> Void
     private let log = Logger("chat")

@@ -1,6 +1,7 @@
 package import Devices
+package import Readings
 package import Store
-import Support
+package import Support
 
 /// What people's commands work with, in chat and in ad-hoc commands: the device, the outbox (for
 /// the backlog) and a monotonic clock for uptime, throttling and command-session expiry.
@@ -9,13 +10,13 @@ package struct DeviceServices: Sendable {
     package let store: ReadingStore?
     /// Monotonic, so that uptime and expiry survive the wall clock jumping when an SBC without
     /// a real-time clock gets its time from NTP.
-    package let clock: any SamplerClock
+    package let clock: any AgentClock
     /// Validate-then-apply, shared with XEP-0325.
     private let applier: ControlApplier
     private let startedAt: Duration
 
     /// Uptime counts from here.
-    package init(sampler: Sampler, store: ReadingStore?, clock: any SamplerClock = SystemSamplerClock()) {
+    package init(sampler: Sampler, store: ReadingStore?, clock: any AgentClock = SystemClock()) {
         self.sampler = sampler
         self.store = store
         self.clock = clock

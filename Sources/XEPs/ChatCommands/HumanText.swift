@@ -1,4 +1,5 @@
 import Devices
+import Readings
 
 /// How readings and control values read for people, in chat replies and ad-hoc forms:
 /// `21.53 °C`, `on`, `auto`, `error: read …: No such file or directory`.

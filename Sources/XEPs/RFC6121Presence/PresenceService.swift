@@ -1,7 +1,7 @@
 package import Devices
 package import Session
 package import Store
-import Support
+package import Support
 package import XMLStream
 package import XMPPCore
 
@@ -21,7 +21,7 @@ package actor PresenceService {
     private let store: ReadingStore
     private let roster: Roster
     private let access: AccessPolicy
-    private let clock: any SamplerClock
+    private let clock: any AgentClock
     private var gate = PresenceGate()
     private var enrollment: Enrollment
     /// Told of every presence broadcast, so the fleet room sees the same.
@@ -31,7 +31,7 @@ package actor PresenceService {
 
     package init(
         session: XMPPSession, configuration: PresenceConfiguration, device: DeviceDiscoInfo, sampler: Sampler,
-        store: ReadingStore, roster: Roster, access: AccessPolicy, clock: any SamplerClock = SystemSamplerClock()
+        store: ReadingStore, roster: Roster, access: AccessPolicy, clock: any AgentClock = SystemClock()
     ) {
         self.session = session
         self.configuration = configuration

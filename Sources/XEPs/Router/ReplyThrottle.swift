@@ -1,4 +1,4 @@
-package import Devices
+package import Support
 package import XMPPCore
 import Synchronization
 
@@ -6,12 +6,12 @@ import Synchronization
 /// strangers must not turn two bots into an endless conversation, nor the device into an
 /// amplifier for someone spoofing senders. Remembers at most `capacity` senders.
 package final class ReplyThrottle: Sendable {
-    private let clock: any SamplerClock
+    private let clock: any AgentClock
     private let window: Duration
     private let capacity: Int
     private let lastReply = Mutex<[JID: Duration]>([:])
 
-    package init(window: Duration = .seconds(300), capacity: Int = 256, clock: any SamplerClock = SystemSamplerClock()) {
+    package init(window: Duration = .seconds(300), capacity: Int = 256, clock: any AgentClock = SystemClock()) {
         self.clock = clock
         self.window = window
         self.capacity = capacity

@@ -1,4 +1,4 @@
-package import Devices
+package import Support
 import Synchronization
 
 /// When a contact last told the device to do something: the XEP-0012 idle time of a full JID.
@@ -8,10 +8,10 @@ import Synchronization
 /// observation and do not count, or an operator's client polling would keep the device
 /// "active" for ever. Before the first command, the idle time runs from the agent's start.
 package final class ActivityClock: Sendable {
-    private let clock: any SamplerClock
+    private let clock: any AgentClock
     private let last: Mutex<Duration>
 
-    package init(clock: any SamplerClock = SystemSamplerClock()) {
+    package init(clock: any AgentClock = SystemClock()) {
         self.clock = clock
         last = Mutex(clock.now())
     }

@@ -1,6 +1,5 @@
-package import Devices
 package import Session
-import Support
+package import Support
 package import XMLStream
 package import XMPPCore
 
@@ -18,7 +17,7 @@ package actor RoomService {
     private let access: AccessPolicy
     private let chat: ChatCommandHandler
     private let refusals: ReplyThrottle
-    private let clock: any SamplerClock
+    private let clock: any AgentClock
     /// The device's presence now, for a join.
     private let currentPresence: @Sendable () async -> XMLElement
     private var occupants = RoomOccupants()
@@ -28,7 +27,7 @@ package actor RoomService {
     package init(
         session: XMPPSession, settings: RoomState.Settings, password: String?, access: AccessPolicy, chat: ChatCommandHandler,
         currentPresence: @escaping @Sendable () async -> XMLElement, refusals: ReplyThrottle = ReplyThrottle(),
-        clock: any SamplerClock = SystemSamplerClock()
+        clock: any AgentClock = SystemClock()
     ) {
         self.session = session
         state = RoomState(settings: settings)

@@ -1,4 +1,3 @@
-import Devices
 import Support
 import Synchronization
 package import XMLStream
@@ -14,7 +13,7 @@ package import XMPPCore
 package struct AdHocCommandHandler: IQHandler, DiscoNodeProvider {
     private let commands: [any AdHocCommand]
     private let table: SessionTable
-    private let clock: any SamplerClock
+    private let clock: any AgentClock
     private let ownJID: @Sendable () async -> JID?
 
     /// `ownJID` gives the device's full JID for the disco items (the session's bound JID).

@@ -1,4 +1,4 @@
-import Devices
+import Readings
 import XMPPCore
 
 /// "Read sensors": one form to pick sensors and field types (both empty: everything), then the

@@ -1,7 +1,7 @@
-import Devices
+import Readings
 package import Session
 package import Store
-import Support
+package import Support
 import XMLStream
 import XMPPCore
 
@@ -24,6 +24,8 @@ package actor Publisher {
     let configuration: PublishConfiguration
     let transport: any PublishTransport
     let store: ReadingStore
+    /// The retry hold and the backlog's duration run on this clock.
+    let clock: any AgentClock
     let log = Logger("publish")
 
     var window: DeliveryWindow
@@ -59,7 +61,7 @@ package actor Publisher {
     var lastFailure: String?
     var hold: Task<Void, Never>?
     private var recovering = false
-    private var backlog: (from: UInt64, through: UInt64, since: ContinuousClock.Instant)?
+    private var backlog: (from: UInt64, through: UInt64, since: Duration)?
     private var updatesTask: Task<Void, Never>?
     var setupTask: Task<Void, Never>?
     /// Session events posted by the agent, handled in order by `eventsTask`.
@@ -67,10 +69,14 @@ package actor Publisher {
     private nonisolated let inboxSink: AsyncStream<SessionEvent>.Continuation
     private var eventsTask: Task<Void, Never>?
 
-    package init(configuration: PublishConfiguration, transport: any PublishTransport, store: ReadingStore) {
+    package init(
+        configuration: PublishConfiguration, transport: any PublishTransport, store: ReadingStore,
+        clock: any AgentClock = SystemClock()
+    ) {
         self.configuration = configuration
         self.transport = transport
         self.store = store
+        self.clock = clock
         window = DeliveryWindow(capacity: configuration.window)
         (inbox, inboxSink) = AsyncStream.makeStream(of: SessionEvent.self)
     }
@@ -202,8 +208,8 @@ package actor Publisher {
         guard let through else { return }
         await store.acknowledge(throughSequence: through)
         if let backlog, through >= backlog.through {
-            let elapsed = ContinuousClock.now - backlog.since
-            log.info("backlog published: readings #\(backlog.from + 1)–#\(backlog.through) in \(elapsed.logText)")
+            let elapsed = clock.now() - backlog.since
+            log.info("backlog published: readings #\(backlog.from + 1)–#\(backlog.through) in \(elapsed.secondsText)")
             self.backlog = nil
         }
     }
@@ -214,7 +220,7 @@ package actor Publisher {
         delayedThrough = last
         let from = backlog?.from ?? window.settledThrough
         guard last > from else { return }
-        backlog = (from, last, backlog?.since ?? ContinuousClock.now)
+        backlog = (from, last, backlog?.since ?? clock.now())
         log.info("publishing the backlog: readings up to #\(last) carry <delay/>")
     }
 
@@ -349,31 +355,18 @@ package actor Publisher {
         delay = min(delay, configuration.retryMax)
         let message = "publishing item \(item) to '\(configuration.node)' failed: \(error)"
         if message == lastFailure {
-            log.debug(message + " (again); next try in \(delay.logText)")
+            log.debug(message + " (again); next try in \(delay.secondsText)")
         } else {
-            log.error(message + "; the readings stay in the outbox, next try in \(delay.logText)")
+            log.error(message + "; the readings stay in the outbox, next try in \(delay.secondsText)")
             lastFailure = message
         }
         hold?.cancel()
-        hold = Task { [weak self] in
-            try? await Task.sleep(for: delay)
-            guard !Task.isCancelled else { return }
-            await self?.holdEnded()
-        }
+        hold = clock.after(delay) { [weak self] in await self?.holdEnded() }
     }
 
     private func holdEnded() async {
         hold = nil
         markBacklog(through: await store.lastSequence())
         await pump()
-    }
-}
-
-extension Duration {
-    /// `1.4s`, for log lines.
-    var logText: String {
-        let (seconds, attoseconds) = components
-        let tenths = attoseconds / 100_000_000_000_000_000
-        return "\(seconds).\(tenths)s"
     }
 }

@@ -1,3 +1,5 @@
+import Support
+
 /// Scheduled readouts (XEP-0323 `when`) waiting for their time, so that `cancel` can stop them
 /// and a flood of them cannot pile up.
 actor ReadoutQueue {
@@ -9,9 +11,11 @@ actor ReadoutQueue {
 
     private var pending: [Key: Task<Void, Never>] = [:]
     private let capacity: Int
+    private let clock: any AgentClock
 
-    init(capacity: Int) {
+    init(capacity: Int, clock: any AgentClock) {
         self.capacity = capacity
+        self.clock = clock
     }
 
     var isFull: Bool { pending.count >= capacity }
@@ -21,13 +25,8 @@ actor ReadoutQueue {
     /// replaces the first.
     func schedule(_ key: Key, after delay: Duration, _ body: @escaping @Sendable () async -> Void) {
         pending.removeValue(forKey: key)?.cancel()
-        pending[key] = Task {
-            do {
-                try await Task.sleep(for: delay)
-            } catch {
-                return  // cancelled: nothing is sent
-            }
-            self.finished(key)
+        pending[key] = clock.after(delay) {
+            await self.finished(key)
             await body()
         }
     }

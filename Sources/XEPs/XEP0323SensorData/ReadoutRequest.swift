@@ -1,4 +1,4 @@
-package import Devices
+package import Readings
 package import Support
 package import XMLStream
 package import XMPPCore

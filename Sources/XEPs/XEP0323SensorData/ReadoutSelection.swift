@@ -1,4 +1,5 @@
 package import Devices
+package import Readings
 package import Store
 package import Support
 package import XMLStream

@@ -1,4 +1,5 @@
 package import Devices
+import Readings
 package import Session
 package import Store
 package import Support
@@ -24,20 +25,21 @@ package struct SensorDataHandler: IQHandler {
     private let sampler: Sampler
     private let store: ReadingStore
     private let nodeID: String
-    private let clock: any WallClock
-    private let queue = ReadoutQueue(capacity: queueCapacity)
+    private let clock: any AgentClock
+    private let queue: ReadoutQueue
     private let log = Logger("readout")
 
     package init(session: XMPPSession, sampler: Sampler, store: ReadingStore, nodeID: String) {
         self.init(sender: { await session.send($0) }, sampler: sampler, store: store, nodeID: nodeID)
     }
 
-    package init(sender: @escaping Sender, sampler: Sampler, store: ReadingStore, nodeID: String, clock: any WallClock = SystemWallClock()) {
+    package init(sender: @escaping Sender, sampler: Sampler, store: ReadingStore, nodeID: String, clock: any AgentClock = SystemClock()) {
         self.sendStanza = sender
         self.sampler = sampler
         self.store = store
         self.nodeID = nodeID
         self.clock = clock
+        queue = ReadoutQueue(capacity: Self.queueCapacity, clock: clock)
     }
 
     package var payloadNamespaces: Set<String> { [SensorDataXML.namespace] }
@@ -102,7 +104,7 @@ package struct SensorDataHandler: IQHandler {
         } catch {
             log.warning("history for seqnr \(request.seqnr): \(error)")
             // Shown as a failed source named `history`, so the live part still arrives.
-            stored = [Reading.failure(name: "history", reason: "stored readings unavailable", at: clock.now())]
+            stored = [Reading.failure(name: "history", reason: "stored readings unavailable", at: clock.wallTime())]
         }
         let payloads = ReadoutResponse.payloads(seqnr: request.seqnr, nodeID: nodeID, live: live, stored: stored)
         for payload in payloads {
@@ -135,7 +137,7 @@ package struct SensorDataHandler: IQHandler {
     /// How long until a scheduled readout is due; nil when it is due now.
     private func delay(of request: ReadoutRequest) -> Duration? {
         guard let when = request.when else { return nil }
-        let milliseconds = when.millisecondsSinceEpoch - clock.now().millisecondsSinceEpoch
+        let milliseconds = when.millisecondsSinceEpoch - clock.wallTime().millisecondsSinceEpoch
         return milliseconds > 0 ? .milliseconds(milliseconds) : nil
     }
 }

@@ -1,4 +1,4 @@
-package import Devices
+package import Readings
 import Support
 package import XMLStream
 

@@ -1,4 +1,5 @@
 package import Devices
+package import Readings
 
 /// One value to set on one control, as a request names it (not yet validated).
 package struct ControlChange: Sendable, Hashable {

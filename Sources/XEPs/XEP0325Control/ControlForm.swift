@@ -1,4 +1,5 @@
 package import Devices
+package import Readings
 import Support
 import XMLStream
 

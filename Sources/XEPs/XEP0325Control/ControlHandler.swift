@@ -1,4 +1,5 @@
 package import Devices
+import Readings
 import Support
 package import XMLStream
 package import XMPPCore

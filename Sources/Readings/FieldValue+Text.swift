@@ -1,3 +1,5 @@
+import Support
+
 extension FieldValue {
     /// The value as XEP-0323 writes it in `value='…'`: numbers with their decimals
     /// (`23.40`), `true`/`false`, xs:dateTime, xs:duration, text as is.

@@ -1,36 +1,9 @@
-package import Support
 import Synchronization
 
-/// The sampler's sense of time: a monotonic clock for schedules and the wall clock for reading
-/// timestamps. Injected so that tests drive schedules, filters and the simulator step by step.
-package protocol SamplerClock: Sendable {
-    /// Monotonic time since an arbitrary origin.
-    func now() -> Duration
-    /// Suspends until the monotonic time reaches `deadline`; throws when the task is cancelled.
-    func sleep(until deadline: Duration) async throws
-    /// UTC wall-clock time, for reading timestamps.
-    func wallTime() -> Timestamp
-}
-
-/// The real clocks: `ContinuousClock` (which keeps counting through a suspend) and CLOCK_REALTIME.
-package struct SystemSamplerClock: SamplerClock {
-    private let origin = ContinuousClock.now
-
-    package init() {}
-
-    package func now() -> Duration { origin.duration(to: .now) }
-
-    package func sleep(until deadline: Duration) async throws {
-        try await Task.sleep(until: origin.advanced(by: deadline), clock: .continuous)
-    }
-
-    package func wallTime() -> Timestamp { Timestamp.now() }
-}
-
-/// A clock that moves only when told to, for tests (here rather than in a test target so that
-/// other modules' tests can drive a sampler too). Sleepers wake when `advance` passes their
-/// deadline; wall time is `wallOrigin` plus the monotonic time.
-package final class ManualClock: SamplerClock {
+/// A clock that moves only when told to, for tests of anything that takes an `AgentClock`.
+/// Sleepers wake when `advance` passes their deadline; wall time is `wallOrigin` plus the
+/// monotonic time.
+package final class ManualClock: AgentClock {
     private struct Sleeper {
         let id: UInt64
         let deadline: Duration
@@ -50,14 +23,14 @@ package final class ManualClock: SamplerClock {
 
     package func now() -> Duration { state.withLock { $0.now } }
 
-    package func wallTime() -> Timestamp {
-        let now = self.now()
-        return wallOrigin.adding(milliseconds: now.components.seconds * 1000 + now.components.attoseconds / 1_000_000_000_000_000)
-    }
+    package func wallTime() -> Timestamp { wallOrigin.adding(milliseconds: now().milliseconds) }
 
-    /// How many tasks are asleep on this clock: tests wait for the sampler to be asleep before
-    /// advancing, so that no tick is missed.
+    /// How many tasks are asleep on this clock: tests wait for a timer to be armed before
+    /// advancing past it, so that no tick is missed.
     package var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+
+    /// The earliest deadline a sleeper waits for, if any.
+    package var nextDeadline: Duration? { state.withLock { $0.sleepers.map(\.deadline).min() } }
 
     /// Moves time forward and wakes every sleeper whose deadline has come.
     package func advance(by step: Duration) {

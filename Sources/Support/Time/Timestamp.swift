@@ -104,17 +104,6 @@ package struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertibl
     }
 }
 
-/// Where the wall-clock time comes from, so tests can inject it.
-package protocol WallClock: Sendable {
-    func now() -> Timestamp
-}
-
-/// The real wall clock.
-package struct SystemWallClock: WallClock {
-    package init() {}
-    package func now() -> Timestamp { Timestamp.now() }
-}
-
 private func pad(_ value: Int, _ width: Int) -> String {
     let digits = String(value)
     return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits

@@ -1,0 +1,28 @@
+import Support
+
+/// Runs blocking work (a `poll`, an `accept`) on a thread of its own, not on the concurrency
+/// pool: the pool has a thread per core, and a test blocked on one would starve the actors
+/// (the session under test among them) that must run for the wait to end.
+package func onThread<T: Sendable>(_ body: @escaping @Sendable () throws(TestFailure) -> T) async throws(TestFailure) -> T {
+    let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, TestFailure>, Never>) in
+        let run: @Sendable () -> Void = {
+            do throws(TestFailure) {
+                continuation.resume(returning: .success(try body()))
+            } catch {
+                continuation.resume(returning: .failure(error))
+            }
+        }
+        do {
+            try startThread(stackBytes: 512 * 1024, run)
+        } catch {
+            run()
+        }
+    }
+    return try result.get()
+}
+
+/// Why a test fixture gave up: what it waited for, or which call failed.
+package struct TestFailure: Error, Sendable, CustomStringConvertible {
+    package let description: String
+    package init(_ description: String) { self.description = description }
+}
