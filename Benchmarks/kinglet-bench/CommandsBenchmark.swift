@@ -28,10 +28,10 @@ func commandsBenchmark() async throws -> [Figure] {
         target = "simulated"
         """, file: "bench.toml")
     let clock = ManualClock()
-    let sampler = Sampler(profile: profile, environment: SamplerEnvironment(clock: clock))
-    let drain = Task { for await _ in sampler.batches {} }
-    await sampler.tick()
-    let services = DeviceServices(sampler: sampler, store: nil, clock: clock)
+    let device = Device(profile: profile, environment: DeviceEnvironment(clock: clock))
+    let drain = Task { for await _ in device.batches {} }
+    await device.tick()
+    let services = DeviceServices(device: device, store: nil, clock: clock)
     var policy = ChatThrottle.Policy()
     policy.burst = 1_000_000  // measuring the work, not the throttle
     let chat = ChatCommandHandler(services: services, policy: policy, ownJID: { nil }, send: { _ in })
@@ -57,7 +57,7 @@ func commandsBenchmark() async throws -> [Figure] {
         for i in 0..<sessions { await setSession(commands, value: i % 101, from: alice) }
     }
     figures.append(Figure(name: "commands.adhoc_set_session.cpu", value: adHocCPU / Double(sessions) * 1e6, unit: "µs CPU per 3-request session"))
-    await sampler.stop()
+    await device.stop()
     await drain.value
     return figures
 }

@@ -3,9 +3,9 @@ import Store
 import Support
 
 /// `kinglet-bench outbox-fill --database PATH --readings N [--tick K]`: writes a backlog of `N`
-/// pending readings, `K` per batch (one sampler tick, 50 ms apart, ending now), through the
+/// pending readings, `K` per batch (one device tick, 50 ms apart, ending now), through the
 /// real store. Benchmarks/bench_outbox.py starts the agent on it to time the flush after a
-/// reconnect and to watch the sampler's pace with a million readings buffered.
+/// reconnect and to watch the device's pace with a million readings buffered.
 func outboxFill(_ words: [String]) async throws -> [Figure] {
     var options: [String: String] = [:]
     for pair in stride(from: 0, to: words.count - 1, by: 2) { options[words[pair]] = words[pair + 1] }

@@ -13,18 +13,18 @@ func presenceBenchmark() async throws -> [Figure] {
     }
     var figures: [Figure] = []
     for (label, profile) in [("simulated", simulated), ("50-identity", big)] {
-        let sampler = Sampler(profile: profile)
-        await sampler.refresh()
-        let device = DeviceDiscoInfo(
-            name: profile.name, handlers: [PingHandler(), VersionHandler(operatingSystem: nil)], sampler: sampler,
+        let device = Device(profile: profile)
+        await device.refresh()
+        let discoInfo = DeviceDiscoInfo(
+            name: profile.name, handlers: [PingHandler(), VersionHandler(operatingSystem: nil)], device: device,
             operatingSystem: OperatingSystem.current())
         let configuration = PresenceConfiguration()
         let runs = 5_000
         var bytes = 0
         let start = Stopwatch.now()
         for _ in 0..<runs {
-            let status = DeviceStatus(health: await sampler.health(), profile: profile.name)
-            let presence = PresenceStatus(status, configuration: configuration).element(caps: await device.capabilities())
+            let status = DeviceStatus(health: await device.health(), profile: profile.name)
+            let presence = PresenceStatus(status, configuration: configuration).element(caps: await discoInfo.capabilities())
             bytes += presence.serialized().utf8.count
         }
         let micros = (Stopwatch.now() - start) / Double(runs) * 1e6

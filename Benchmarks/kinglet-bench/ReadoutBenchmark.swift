@@ -13,11 +13,11 @@ func readoutBenchmark() async throws -> [Figure] {
     Logger.configure(level: .warning)  // as the latency benchmark runs the agent: no line per set
     let directory = try BenchDirectory()
     let store = try await ReadingStore(configuration: StoreConfiguration(path: directory.fresh("readout.db")))
-    let sampler = Sampler(profile: try DeviceProfile.load(path: "Devices/simulated.toml"))
-    await sampler.start()
+    let device = Device(profile: try DeviceProfile.load(path: "Devices/simulated.toml"))
+    await device.start()
     let sink = ByteSink()
-    let readout = SensorDataHandler(sender: { await sink.write($0) }, sampler: sampler, store: store, nodeID: "simulated")
-    let control = ControlHandler(sampler: sampler, nodeID: "simulated")
+    let readout = SensorDataHandler(sender: { await sink.write($0) }, device: device, store: store, nodeID: "simulated")
+    let control = ControlHandler(device: device, nodeID: "simulated")
     let from = try JID("alice@example.org/bench")
 
     let readouts = try await measure(count: 20_000) { i in
@@ -30,7 +30,7 @@ func readoutBenchmark() async throws -> [Figure] {
         let iq = try XMLElement(parsing: "<iq type='set' id='c\(i)' from='\(from)'><set xmlns='urn:xmpp:iot:control'><boolean name='relay' value='\(i % 2 == 0)'/></set></iq>")
         await sink.write(await control.handle(iq, from: from, role: .operator))
     }
-    await sampler.stop()
+    await device.stop()
     await store.close()
     return [
         Figure(name: "readout.agent.wall.p50", value: readouts.p50, unit: "µs per momentary readout (parse, accepted, fields message)"),

@@ -2,7 +2,7 @@ import Devices
 import Support
 import Synchronization
 
-/// The sampler's CPU cost per 1,000 readings and its memory with 50 sensors: simulated sources
+/// The device's CPU cost per 1,000 readings and its memory with 50 sensors: simulated sources
 /// and /proc sources ticked by a manual clock (the sampling path alone), then a real-time run at
 /// 20 Hz with the system clock (adds timer wake-ups). A consumer drains the batches, as the
 /// store does.
@@ -15,19 +15,19 @@ func samplerBenchmark() async throws -> [Figure] {
     }
     // A million readings: long enough that a per-reading leak would show as growth.
     let (simCPU, simSamples, simMemory) = await ticked(simulated, ticks: 20_000)
-    figures.append(Figure(name: "sampler.simulated.cpu", value: simCPU / Double(simSamples) * 1e6, unit: "ms CPU per 1,000 readings"))
-    figures.append(Figure(name: "sampler.simulated.rss_anon_50_sensors", value: simMemory.steady - baseline, unit: "KiB above baseline"))
-    figures.append(Figure(name: "sampler.simulated.rss_anon_growth", value: simMemory.end - simMemory.steady, unit: "KiB over the last 900,000 readings"))
+    figures.append(Figure(name: "device.simulated.cpu", value: simCPU / Double(simSamples) * 1e6, unit: "ms CPU per 1,000 readings"))
+    figures.append(Figure(name: "device.simulated.rss_anon_50_sensors", value: simMemory.steady - baseline, unit: "KiB above baseline"))
+    figures.append(Figure(name: "device.simulated.rss_anon_growth", value: simMemory.end - simMemory.steady, unit: "KiB over the last 900,000 readings"))
 
     let metrics: [ProcMetric] = [.load1, .memoryAvailable, .uptime, .networkReceived, .processes]
     let proc = profile(count: 50) { i in .proc(metrics[i % metrics.count], interface: nil) }
     let (procCPU, procSamples, _) = await ticked(proc, ticks: 400)
-    figures.append(Figure(name: "sampler.proc.cpu", value: procCPU / Double(procSamples) * 1e6, unit: "ms CPU per 1,000 readings"))
+    figures.append(Figure(name: "device.proc.cpu", value: procCPU / Double(procSamples) * 1e6, unit: "ms CPU per 1,000 readings"))
 
     // Simulated values change every sample, so every reading is kept and published here.
     let (realCPU, realReadings) = await realTime(simulated, seconds: 3)
-    figures.append(Figure(name: "sampler.realtime_20hz.cpu", value: realCPU / Double(realReadings) * 1e6, unit: "ms CPU per 1,000 readings"))
-    figures.append(Figure(name: "sampler.realtime_20hz.readings", value: Double(realReadings), unit: "readings in 3 s (50 sensors at 20 Hz)"))
+    figures.append(Figure(name: "device.realtime_20hz.cpu", value: realCPU / Double(realReadings) * 1e6, unit: "ms CPU per 1,000 readings"))
+    figures.append(Figure(name: "device.realtime_20hz.readings", value: Double(realReadings), unit: "readings in 3 s (50 sensors at 20 Hz)"))
     return figures
 }
 
@@ -45,26 +45,26 @@ private func profile(count: Int, _ source: (Int) -> SourceSpec) -> DeviceProfile
 /// end, each measured once the consumer has caught up (so a backlog is not counted as growth).
 private func ticked(_ profile: DeviceProfile, ticks: Int) async -> (Double, Int, (steady: Double, end: Double)) {
     let clock = ManualClock()
-    let sampler = Sampler(profile: profile, environment: SamplerEnvironment(clock: clock))
+    let device = Device(profile: profile, environment: DeviceEnvironment(clock: clock))
     let consumed = Counter()
     let consumer = Task {
-        for await batch in sampler.batches { consumed.add(batch.readings.count) }
+        for await batch in device.batches { consumed.add(batch.readings.count) }
     }
     func settledMemory() async -> Double {
-        let published = Int(await sampler.lastSequence)
+        let published = Int(await device.lastSequence)
         while consumed.value < published { await Task.yield() }
         return Stopwatch.rssAnonKiB()
     }
     var steady = 0.0
     let start = Stopwatch.cpuSeconds()
     for tick in 0..<ticks {
-        await sampler.tick()
+        await device.tick()
         clock.advance(by: .milliseconds(50))
         if tick == ticks / 10 { steady = await settledMemory() }
     }
     let cpu = Stopwatch.cpuSeconds() - start
     let end = await settledMemory()
-    await sampler.stop()
+    await device.stop()
     await consumer.value
     return (cpu, ticks * profile.sensors.count, (steady, end))
 }
@@ -76,14 +76,14 @@ private final class Counter: Sendable {
     var value: Int { count.load(ordering: .relaxed) }
 }
 
-/// Runs the sampler's own loop on the system clock for `seconds`.
+/// Runs the device's own loop on the system clock for `seconds`.
 private func realTime(_ profile: DeviceProfile, seconds: Int) async -> (Double, Int) {
-    let sampler = Sampler(profile: profile)
-    let consumer = Task { await sampler.batches.reduce(0) { $0 + $1.readings.count } }
+    let device = Device(profile: profile)
+    let consumer = Task { await device.batches.reduce(0) { $0 + $1.readings.count } }
     let start = Stopwatch.cpuSeconds()
-    await sampler.start()
+    await device.start()
     try? await Task.sleep(for: .seconds(seconds))
-    await sampler.stop()
+    await device.stop()
     let cpu = Stopwatch.cpuSeconds() - start
     return (cpu, await consumer.value)
 }

@@ -90,10 +90,10 @@ private func appendWindow(_ store: ReadingStore, _ ticks: inout Ticks, readings:
 }
 
 /// What a flush after reconnect does: walk `pending` forward 100 batches (400 readings) at
-/// a time and acknowledge each window, until the outbox is empty. Meanwhile a sampler appends
+/// a time and acknowledge each window, until the outbox is empty. Meanwhile a device appends
 /// a tick every 50 ms (20 Hz), timing each append: the flush must not slow it down.
 private func drain(_ store: ReadingStore, rssBefore: Double, ticks: Ticks) async throws -> [Figure] {
-    let sampler = Task {
+    let device = Task {
         var ticks = ticks
         var worst = 0.0
         while !Task.isCancelled {
@@ -122,8 +122,8 @@ private func drain(_ store: ReadingStore, rssBefore: Double, ticks: Ticks) async
             peakTotal = max(peakTotal, Stopwatch.vmRSSKiB())
         }
     }
-    sampler.cancel()
-    let worstAppend = await sampler.value
+    device.cancel()
+    let worstAppend = await device.value
     await store.flush()  // the deletes of acknowledged rows count too
     let elapsed = Stopwatch.now() - start
     return [
@@ -136,7 +136,7 @@ private func drain(_ store: ReadingStore, rssBefore: Double, ticks: Ticks) async
     ]
 }
 
-/// Sampler ticks: `tick` numeric readings per batch, numbered consecutively, 50 ms apart.
+/// Device ticks: `tick` numeric readings per batch, numbered consecutively, 50 ms apart.
 private struct Ticks {
     let tick: Int
     var sequence: UInt64 = 0

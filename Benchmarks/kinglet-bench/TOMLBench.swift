@@ -15,7 +15,7 @@ func tomlBench() async throws -> [Figure] {
         [device]
         profile = "simulated"
 
-        [sampler]
+        [device]
         interval = "30s"
         max_age = "15m"
 

@@ -8,7 +8,7 @@ let benchmarks: [(name: String, run: () async throws -> [Figure])] = [
     ("toml", tomlBench),
     ("xml-parse", xmlParseBenchmark),
     ("store", storeBenchmark),
-    ("sampler", samplerBenchmark),
+    ("device", samplerBenchmark),
     ("crypto", cryptoBenchmark),
     ("presence", presenceBenchmark),
     ("readout", readoutBenchmark),

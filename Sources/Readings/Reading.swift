@@ -4,7 +4,7 @@ package import Support
 /// change filter, the outbox and the network. Shaped after an XEP-0323 field.
 package struct Reading: Sendable, Hashable {
     /// Rises by one for every reading the agent keeps, across restarts (the store persists it),
-    /// so a receiver can order readings and drop duplicates. Zero until the sampler assigns it.
+    /// so a receiver can order readings and drop duplicates. Zero until the device assigns it.
     package var sequence: UInt64
     /// The sensor's name in the profile; the XEP-0323 field name.
     package var name: String
@@ -48,7 +48,7 @@ package struct Reading: Sendable, Hashable {
     package var isError: Bool { qos.contains(.error) || value == nil }
 }
 
-/// Readings taken together (one sampler tick): published as one PubSub item whose id is the
+/// Readings taken together (one device tick): published as one PubSub item whose id is the
 /// first reading's sequence number.
 package struct ReadingBatch: Sendable, Hashable {
     package var readings: [Reading]

@@ -98,7 +98,7 @@ extension ReadingStore {
     }
 
     /// Opens the file to adopt it. A file opened for the first time after start-up whose
-    /// numbering runs above the clock-based numbers already handed to the sampler cannot take
+    /// numbering runs above the clock-based numbers already handed to the device cannot take
     /// them (the clock was behind); it is moved aside, with an error line, and a fresh file
     /// used, so that readings keep being stored and no item id is reused.
     private func openForAdoption() throws(StoreError) -> DatabaseFile.Opened {
@@ -120,7 +120,7 @@ extension ReadingStore {
         let database = opened.database
         let stored = try database.loadMeta()
         var meta = ledger.meta
-        // A replaced file's numbering is lost. Before the sampler has started (the first open),
+        // A replaced file's numbering is lost. Before the device has started (the first open),
         // numbering from the clock keeps item ids from repeating; once it runs, its own numbers stand.
         if opened.replacedCorruptFile && !openedOnce { meta.lastSequence = max(meta.lastSequence, clockSequence()) }
         meta.dropped = openedOnce ? max(meta.dropped, stored.dropped) : meta.dropped + stored.dropped

@@ -3,7 +3,7 @@ package import Support
 
 /// The durable outbox and history of readings, in one SQLite file.
 ///
-/// An actor that owns the connection: the sampler appends from its task, the publisher reads
+/// An actor that owns the connection: the device appends from its task, the publisher reads
 /// and acknowledges from the session's, the readout queries history, and the actor serializes
 /// them with no lock. SQLite calls are synchronous and short (a commit is one transaction; reads
 /// are bounded by their limits), so they run on the actor rather than on a thread of their own.
@@ -27,7 +27,7 @@ package actor ReadingStore {
     var openedOnce = false
     /// Set when a write failed in a way that reopening may cure (read-only remount, I/O error, corruption).
     var needsReopen = false
-    /// The clock-based number handed to the sampler when the file could not be opened at start-up.
+    /// The clock-based number handed to the device when the file could not be opened at start-up.
     var numberingStart: UInt64?
     var ledger = Ledger()
     /// Appended, not yet committed.
@@ -70,13 +70,13 @@ package actor ReadingStore {
         }
     }
 
-    // MARK: sampler side
+    // MARK: device side
 
-    /// The highest sequence number ever appended, persisted across restarts. The sampler
+    /// The highest sequence number ever appended, persisted across restarts. The device
     /// numbers its next reading one above this.
     package func lastSequence() -> UInt64 { ledger.meta.lastSequence }
 
-    /// Queues one batch (one sampler tick) for the outbox. Never throws: a batch that cannot be
+    /// Queues one batch (one device tick) for the outbox. Never throws: a batch that cannot be
     /// stored is held in memory, or dropped and counted, and the log says why. Its readings
     /// must be numbered consecutively above `lastSequence()`.
     package func append(_ batch: ReadingBatch) {

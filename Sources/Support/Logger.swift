@@ -34,7 +34,7 @@ package enum LogLevel: Int, Sendable, Comparable, CaseIterable {
 /// Messages are autoclosures so that a suppressed debug line costs nothing. Never pass a secret:
 /// callers log what happened (mechanism names, error conditions), not credentials or SASL payloads.
 package struct Logger: Sendable {
-    /// The component that logs, e.g. `session`, `tls`, `sampler`.
+    /// The component that logs, e.g. `session`, `tls`, `device`.
     package let label: String
 
     package init(_ label: String) {

@@ -15,7 +15,7 @@ import Testing
     /// The table `kinglet read --profile Devices/linux-host.toml` prints, from this machine's /proc.
     @Test func readLinuxHostOnThisMachine() async throws {
         let profile = try DeviceProfile.load(reference: Self.root + "/Devices/linux-host.toml")
-        let table = await ReadCommand.snapshot(Sampler(profile: profile))
+        let table = await ReadCommand.snapshot(Device(profile: profile))
         let rows = table.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
         #expect(rows.first == ["NAME", "VALUE", "UNIT", "TYPE", "NOTE"])
         func number(_ name: String) -> Double? { rows.first { $0.first == name }.flatMap { Double($0[1]) } }

@@ -5,7 +5,7 @@ import Testing
 @testable import Devices
 import Readings
 
-/// The shipped profiles run through the real sampler: linux-host on this machine's real /proc
+/// The shipped profiles run through the real device: linux-host on this machine's real /proc
 /// and filesystem, raspberry-pi against a fake Pi tree, the simulator under its seed.
 @Suite struct ShippedProfileTests {
     private func value(_ readings: [Reading], _ name: String) -> Double? {
@@ -14,9 +14,9 @@ import Readings
 
     @Test func linuxHostOnThisMachine() async throws {
         let profile = try DeviceProfile.load(path: repositoryRoot + "/Devices/linux-host.toml")
-        let sampler = Sampler(profile: profile)
-        await sampler.refresh()
-        let readings = await sampler.currentReadings()
+        let device = Device(profile: profile)
+        await device.refresh()
+        let readings = await device.currentReadings()
 
         let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
         for name in ["load_1m", "load_5m", "load_15m"] {
@@ -49,7 +49,7 @@ import Readings
         #expect(readings.first { $0.name == "hostname" }?.value == .string(ProcessInfo.processInfo.hostName))
         // No error anywhere: an absent thermal zone is left out, not reported.
         #expect(readings.filter(\.isError).map(\.name) == [])
-        #expect(await sampler.health().isHealthy)
+        #expect(await device.health().isHealthy)
     }
 
     @Test func raspberryPiAgainstAFakePi() async throws {
@@ -66,9 +66,9 @@ import Readings
         try host.write("sys/class/leds/ACT/trigger", "[mmc0] none\n")
 
         let profile = try DeviceProfile.load(path: repositoryRoot + "/Devices/raspberry-pi.toml")
-        let sampler = Sampler(profile: profile, environment: SamplerEnvironment(clock: ManualClock(), paths: host.paths))
-        await sampler.refresh()
-        let readings = await sampler.currentReadings()
+        let device = Device(profile: profile, environment: DeviceEnvironment(clock: ManualClock(), paths: host.paths))
+        await device.refresh()
+        let readings = await device.currentReadings()
         #expect(readings.first { $0.name == "serial_number" }?.value == .string("10000000c0ffee42"))
         #expect(readings.first { $0.name == "model" }?.value == .string("Raspberry Pi 4 Model B Rev 1.4"))
         #expect(readings.first { $0.name == "soc_temperature" }?.value == .numeric(52.1, decimals: 1))
@@ -83,26 +83,26 @@ import Readings
         let relay = try #require(readings.first { $0.name == "relay_1" })
         #expect(relay.value == nil && relay.qos == [.missing, .inProgress] && relay.writable)
         #expect(relay.errorText == "not read: gpio targets are read only while the agent holds them")
-        #expect(await sampler.health().isHealthy)
+        #expect(await device.health().isHealthy)
 
         // A set prepares the targets: trigger none, then the value. No GPIO chip in a temp dir.
-        #expect(try await sampler.apply("act_led", .boolean(true)) == .boolean(true))
+        #expect(try await device.apply("act_led", .boolean(true)) == .boolean(true))
         #expect(try host.read("sys/class/leds/ACT/trigger") == "none")
         #expect(try host.read("sys/class/leds/ACT/brightness") == "1")
-        let failed = try #require(await sampler.currentReadings(names: ["relay_1"]).first)
+        let failed = try #require(await device.currentReadings(names: ["relay_1"]).first)
         #expect(failed.qos == .error && failed.errorText?.contains("/dev/gpiochip0") == true)
-        #expect(await sampler.health().problems.map(\.name) == ["relay_1", "relay_2"])
+        #expect(await device.health().problems.map(\.name) == ["relay_1", "relay_2"])
     }
 
     @Test func simulatedIsDeterministicUnderItsSeedAtTwentyHertz() async throws {
         let profile = try DeviceProfile.load(path: repositoryRoot + "/Devices/simulated.toml").overridingInterval(.milliseconds(50))
         func run() async -> [[Reading]] {
             let clock = ManualClock()
-            let sampler = Sampler(profile: profile, environment: SamplerEnvironment(clock: clock))
+            let device = Device(profile: profile, environment: DeviceEnvironment(clock: clock))
             var out: [[Reading]] = []
             for _ in 0..<40 {
-                await sampler.tick()
-                out.append(await sampler.currentReadings(types: [.momentary]))
+                await device.tick()
+                out.append(await device.currentReadings(types: [.momentary]))
                 clock.advance(by: .milliseconds(50))
             }
             return out
@@ -112,11 +112,11 @@ import Readings
         #expect(first == second)
         #expect(Set(first.map { $0.first { $0.name == "temperature" }?.value }).count > 30)
         // Controls keep their state: a readout after a set shows the new value.
-        let sampler = Sampler(profile: profile, environment: SamplerEnvironment(clock: ManualClock()))
-        #expect(try await sampler.apply("dimmer", .int(40)) == .int(40))
-        #expect(try await sampler.apply("mode", .string("manual")) == .enumeration("manual"))
-        #expect(try await sampler.apply("relay", .boolean(true)) == .boolean(true))
-        let controls = await sampler.currentReadings(names: ["dimmer", "mode", "relay", "status_led"])
+        let device = Device(profile: profile, environment: DeviceEnvironment(clock: ManualClock()))
+        #expect(try await device.apply("dimmer", .int(40)) == .int(40))
+        #expect(try await device.apply("mode", .string("manual")) == .enumeration("manual"))
+        #expect(try await device.apply("relay", .boolean(true)) == .boolean(true))
+        let controls = await device.currentReadings(names: ["dimmer", "mode", "relay", "status_led"])
         #expect(controls.map(\.value) == [.boolean(true), .int(40), .boolean(true), .enumeration("manual", dataType: "mode")])
         #expect(controls.allSatisfy { $0.writable })
     }

@@ -55,7 +55,7 @@ final class FakeHost {
     }
 }
 
-/// Reads a source built from `spec` and converts it as the sampler does.
+/// Reads a source built from `spec` and converts it as the device does.
 func sample(_ definition: SensorDefinition, on host: FakeHost, at time: Duration = .zero) throws(DeviceError) -> FieldValue {
     let source = SourceFactory.make(definition.source, name: definition.name, paths: host.paths, seed: 1)
     return try definition.value(from: try source.read(at: time))
@@ -78,7 +78,7 @@ let repositoryRoot: String = {
     return url.path
 }()
 
-/// Collects every batch a sampler publishes, in a task of its own.
+/// Collects every batch a device publishes, in a task of its own.
 actor BatchCollector {
     private(set) var batches: [ReadingBatch] = []
 

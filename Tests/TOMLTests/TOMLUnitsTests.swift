@@ -2,7 +2,7 @@ import Testing
 import TOML
 
 private func table(_ value: String) throws -> TOMLTable {
-    try TOMLDocument.parse("[sampler]\n\nv = \(value)", file: "p.toml").root.requireTable("sampler")
+    try TOMLDocument.parse("[device]\n\nv = \(value)", file: "p.toml").root.requireTable("device")
 }
 
 @Test(arguments: [
@@ -29,14 +29,14 @@ func parsesDurations(_ text: String, _ expected: Duration) throws {
 func rejectsDurations(_ text: String) throws {
     let error = #expect(throws: TOMLError.self) { try table(text).duration("v") }
     #expect(error?.line == 3)
-    #expect(error?.message.hasPrefix("key 'v' in [sampler] must be a duration such as \"250ms\", \"30s\", \"5m\"") == true)
+    #expect(error?.message.hasPrefix("key 'v' in [device] must be a duration such as \"250ms\", \"30s\", \"5m\"") == true)
     #expect(error?.message.contains("or a number of seconds; found ") == true)
 }
 
 @Test(arguments: ["\"9999999999999999999d\"", "\"999999999999999d\"", "9223372036854775807", "inf", "1e300"])
 func rejectsHugeDurations(_ text: String) throws {
     let error = #expect(throws: TOMLError.self) { try table(text).duration("v") }
-    #expect(error?.description == "p.toml:3: key 'v' in [sampler] is too large")
+    #expect(error?.description == "p.toml:3: key 'v' in [device] is too large")
 }
 
 @Test func durationErrorShowsWhatWasFound() throws {
@@ -68,12 +68,12 @@ func parsesByteSizes(_ text: String, _ expected: Int64) throws {
 func rejectsByteSizes(_ text: String) throws {
     let error = #expect(throws: TOMLError.self) { try table(text).byteSize("v") }
     #expect(error?.line == 3)
-    #expect(error?.message.hasPrefix("key 'v' in [sampler] must be a size such as \"500kB\", \"64MiB\" or \"1GB\" (units B, kB,") == true)
+    #expect(error?.message.hasPrefix("key 'v' in [device] must be a size such as \"500kB\", \"64MiB\" or \"1GB\" (units B, kB,") == true)
     #expect(error?.message.contains("or a number of bytes; found ") == true)
 }
 
 @Test(arguments: ["\"99999999999TiB\"", "\"9999999999999999999B\"", "\"9000000.5TiB\""])
 func rejectsHugeByteSizes(_ text: String) throws {
     let error = #expect(throws: TOMLError.self) { try table(text).byteSize("v") }
-    #expect(error?.description == "p.toml:3: key 'v' in [sampler] is too large")
+    #expect(error?.description == "p.toml:3: key 'v' in [device] is too large")
 }

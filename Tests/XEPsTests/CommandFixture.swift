@@ -63,20 +63,20 @@ struct CommandFixture {
         """
 
     let clock = ManualClock()
-    let sampler: Sampler
+    let device: Device
     let services: DeviceServices
 
     /// A device that has been sampled once.
     static func make() async throws -> CommandFixture {
         let fixture = try CommandFixture()
-        await fixture.sampler.tick()
+        await fixture.device.tick()
         return fixture
     }
 
     private init() throws {
         let profile = try DeviceProfile.parse(Self.profileText, file: "bench.toml")
-        sampler = Sampler(profile: profile, environment: SamplerEnvironment(clock: clock))
-        services = DeviceServices(sampler: sampler, store: nil, clock: clock)
+        device = Device(profile: profile, environment: DeviceEnvironment(clock: clock))
+        services = DeviceServices(device: device, store: nil, clock: clock)
     }
 
     func control(_ name: String) throws -> ControlDefinition {
@@ -85,7 +85,7 @@ struct CommandFixture {
 
     /// The current text of a reading, as a person sees it.
     func shown(_ name: String) async -> String? {
-        await sampler.currentReadings(names: [name]).first.map(HumanText.value(of:))
+        await device.currentReadings(names: [name]).first.map(HumanText.value(of:))
     }
 }
 

@@ -11,7 +11,7 @@ import XMPPCore
 
     @Test func setByIQAppliesInOrderAndAnswersSetResponse() async throws {
         let device = try await DeviceFixture()
-        let handler = ControlHandler(sampler: device.sampler, nodeID: "simulated")
+        let handler = ControlHandler(device: device.device, nodeID: "simulated")
         let reply = await handler.handle(
             try iq("set", "<set xmlns='\(ns)'><boolean name='relay' value='true'/><int name='dimmer' value='40'/><string name='mode' value='manual'/></set>"),
             from: alice, role: .operator)
@@ -59,7 +59,7 @@ import XMPPCore
 
     @Test(arguments: refusals) func refusedSetNamesTheParameterAndAppliesNothing(_ row: Refusal) async throws {
         let device = try await DeviceFixture()
-        let handler = ControlHandler(sampler: device.sampler, nodeID: "simulated")
+        let handler = ControlHandler(device: device.device, nodeID: "simulated")
         let reply = await handler.handle(try iq("set", "<set xmlns='\(ns)'>\(row.parameters)</set>"), from: alice, role: .operator)
         #expect(reply.stanzaType == "error")
         #expect(reply.child("error")?.serialized(inheritedNamespace: Namespace.client) == row.error)
@@ -69,7 +69,7 @@ import XMPPCore
 
     @Test func submittedFormSetsOnlyItsFields() async throws {
         let device = try await DeviceFixture()
-        let handler = ControlHandler(sampler: device.sampler, nodeID: "simulated")
+        let handler = ControlHandler(device: device.device, nodeID: "simulated")
         let form = """
             <x xmlns='jabber:x:data' type='submit'><field var='xdd session' type='hidden'><value>abc</value></field>\
             <field var='dimmer'><value>25</value></field><field var='relay'><value>1</value></field></x>
@@ -84,8 +84,8 @@ import XMPPCore
 
     @Test func getFormListsEveryControlWithLimitsAndCurrentValue() async throws {
         let device = try await DeviceFixture()
-        _ = try await ControlApplier(sampler: device.sampler).apply([ControlChange("dimmer", .int(30))])
-        let handler = ControlHandler(sampler: device.sampler, nodeID: "simulated")
+        _ = try await ControlApplier(device: device.device).apply([ControlChange("dimmer", .int(30))])
+        let handler = ControlHandler(device: device.device, nodeID: "simulated")
         let reply = await handler.handle(try iq("get", "<getForm xmlns='\(ns)'/>"), from: alice, role: .operator)
         let form = try #require(reply.payload.flatMap(DataForm.init))
         #expect(form.kind == .form)
@@ -103,7 +103,7 @@ import XMPPCore
 
     @Test func setByMessageFromOperatorIsAppliedAndFromViewerIgnored() async throws {
         let device = try await DeviceFixture()
-        let handler = ControlMessageHandler(sampler: device.sampler, nodeID: "simulated")
+        let handler = ControlMessageHandler(device: device.device, nodeID: "simulated")
         let message = { (value: String) throws in
             try XMLElement(parsing: "<message from='\(alice)'><set xmlns='\(ns)'><boolean name='relay' value='\(value)'/></set></message>")
         }
@@ -120,7 +120,7 @@ import XMPPCore
 
     @Test func applierChangeParsesTypedText() async throws {
         let device = try await DeviceFixture()
-        let applier = ControlApplier(sampler: device.sampler)
+        let applier = ControlApplier(device: device.device)
         #expect(try applier.change("relay", text: "on") == ControlChange("relay", .boolean(true)))
         #expect(try applier.change("mode", text: "Manual") == ControlChange("mode", .enumeration("manual")))
         #expect(throws: ControlError("dimmer", .invalidValue, "-1 is below the minimum 0")) { try applier.change("dimmer", text: "-1") }

@@ -15,10 +15,10 @@ let simulatedWithBrokenSensor: DeviceProfile = {
     return try! DeviceProfile.parse(text + broken, file: "simulated.toml")
 }()
 
-/// A started sampler on that profile, a store in a temporary directory, and a recorder for
+/// A started device on that profile, a store in a temporary directory, and a recorder for
 /// the stanzas a handler sends. `close()` stops and removes everything.
 final class DeviceFixture: Sendable {
-    let sampler: Sampler
+    let device: Device
     let store: ReadingStore
     let sent = SentStanzas()
     private let directory: String
@@ -30,23 +30,23 @@ final class DeviceFixture: Sendable {
         configuration.synchronous = .off
         configuration.commitInterval = .zero
         store = try await ReadingStore(configuration: configuration)
-        sampler = Sampler(profile: simulatedWithBrokenSensor)
-        await sampler.start()
+        device = Device(profile: simulatedWithBrokenSensor)
+        await device.start()
     }
 
     func close() async {
-        await sampler.stop()
+        await device.stop()
         await store.close()
         try? FileManager.default.removeItem(atPath: directory)
     }
 
     func readoutHandler(clock: any AgentClock = SystemClock()) -> SensorDataHandler {
-        SensorDataHandler(sender: { [sent] in await sent.record($0) }, sampler: sampler, store: store, nodeID: "simulated", clock: clock)
+        SensorDataHandler(sender: { [sent] in await sent.record($0) }, device: device, store: store, nodeID: "simulated", clock: clock)
     }
 
     /// The current value of a control as a readout shows it.
     func value(of name: String) async -> String? {
-        await sampler.currentReadings(names: [name]).first?.value?.text
+        await device.currentReadings(names: [name]).first?.value?.text
     }
 }
 

@@ -36,15 +36,15 @@ import XMPPCore
     }
 
     static func handler(commands: Bool = false) async -> (DiscoHandler, DeviceDiscoInfo) {
-        let sampler = Sampler(profile: profile)
-        await sampler.refresh()
+        let device = Device(profile: profile)
+        await device.refresh()
         var handlers: [any IQHandler] = [PingHandler(), VersionHandler(operatingSystem: nil)]
         if commands { handlers.append(CommandsFeature()) }
         let info = DeviceDiscoInfo(
-            name: "Test device", handlers: handlers, sampler: sampler, operatingSystem: OperatingSystem(name: "Linux", version: "6.1.0"))
+            name: "Test device", handlers: handlers, device: device, operatingSystem: OperatingSystem(name: "Linux", version: "6.1.0"))
         let handler = DiscoHandler(
-            device: info, sensors: SensorNodes(sampler: sampler, features: info.features), providers: commands ? [Commands()] : [],
-            ownJID: { device })
+            device: info, sensors: SensorNodes(device: device, features: info.features), providers: commands ? [Commands()] : [],
+            ownJID: { DiscoHandlerTests.device })
         return (handler, info)
     }
 

@@ -27,18 +27,18 @@ enum ReadCommand: CLICommand {
         }
         // The table shows every failing source; the same news as log lines would only repeat it.
         Logger.configure(level: .error)
-        let sampler = Sampler(profile: profile)
+        let device = Device(profile: profile)
         guard arguments.has("--watch") else {
-            print(await snapshot(sampler), terminator: "")
+            print(await snapshot(device), terminator: "")
             return ExitStatus.success
         }
-        return await watch(sampler, every: refreshInterval(profile))
+        return await watch(device, every: refreshInterval(profile))
     }
 
     /// Reads every sensor now and renders the table.
-    static func snapshot(_ sampler: Sampler) async -> String {
-        await sampler.refresh()
-        return ReadingTable.render(await sampler.currentReadings())
+    static func snapshot(_ device: Device) async -> String {
+        await device.refresh()
+        return ReadingTable.render(await device.currentReadings())
     }
 
     /// The shortest periodic interval in the profile, at least one second; 5 s if none.
@@ -47,15 +47,15 @@ enum ReadCommand: CLICommand {
         return max(shortest, .seconds(1))
     }
 
-    private static func watch(_ sampler: Sampler, every interval: Duration) async -> Int32 {
+    private static func watch(_ device: Device, every interval: Duration) async -> Int32 {
         guard let interrupt = Interrupt.install() else {
             printError("kinglet read: cannot install the Ctrl-C handler")
             return ExitStatus.failure
         }
         let terminal = isatty(1) == 1
         repeat {
-            let table = await snapshot(sampler)
-            let heading = "kinglet read \(sampler.profile.name) at \(Timestamp.now().xsDateTime) (Ctrl-C to stop)\n"
+            let table = await snapshot(device)
+            let heading = "kinglet read \(device.profile.name) at \(Timestamp.now().xsDateTime) (Ctrl-C to stop)\n"
             // On a terminal, redraw in place; into a pipe, append one table after another.
             print((terminal ? "\u{1B}[H\u{1B}[2J" : "\n") + heading + table, terminator: "")
         } while await !interrupt.wait(interval)

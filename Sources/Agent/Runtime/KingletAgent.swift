@@ -13,12 +13,12 @@ import XMPPCore
 /// The running agent: wires the session, the device, the outbox and the features together, and
 /// runs until SIGTERM/SIGINT. One instance per process.
 ///
-/// Data flow (ARCHITECTURE.md): sampler → outbox (SQLite) → publisher → session; incoming stanzas →
+/// Data flow (ARCHITECTURE.md): device → outbox (SQLite) → publisher → session; incoming stanzas →
 /// router → feature handlers. The features are listed explicitly in `makeRouter`.
 package final class KingletAgent: Sendable {
     private let configuration: AgentConfiguration
     private let session: XMPPSession
-    private let sampler: Sampler
+    private let device: Device
     private let store: ReadingStore
     private let router: StanzaRouter
     /// Publishes the outbox; nil with `[publish] mode = "off"`.
@@ -53,17 +53,17 @@ package final class KingletAgent: Sendable {
         } catch {
             throw .store(error)
         }
-        let device = configuration.device
-        let sampler = Sampler(
-            profile: device.profile, environment: SamplerEnvironment(seed: device.seed),
+        let settings = configuration.device
+        let device = Device(
+            profile: settings.profile, environment: DeviceEnvironment(seed: settings.seed),
             startSequence: await store.lastSequence())
-        return KingletAgent(configuration: configuration, session: session, sampler: sampler, store: store)
+        return KingletAgent(configuration: configuration, session: session, device: device, store: store)
     }
 
-    private init(configuration: AgentConfiguration, session: XMPPSession, sampler: Sampler, store: ReadingStore) {
+    private init(configuration: AgentConfiguration, session: XMPPSession, device: Device, store: ReadingStore) {
         self.configuration = configuration
         self.session = session
-        self.sampler = sampler
+        self.device = device
         self.store = store
         let access = AccessPolicy(
             operators: configuration.access.operators, viewers: configuration.access.viewers,
@@ -74,36 +74,36 @@ package final class KingletAgent: Sendable {
         let context = FeatureContext(configuration: configuration, access: access)
         let restart = RestartLatch()
         self.restart = restart
-        let services = DeviceServices(sampler: sampler, store: store)
+        let services = DeviceServices(device: device, store: store)
         // Also the disco provider of the commands node (XEP-0050 §2.2).
         let commands = AdHocCommandHandler(services: services, lifecycle: restart, ownJID: { await session.boundJID })
         let iqHandlers =
             Self.iqFeatures(
-                session: session, sampler: sampler, store: store, context: context, nodeID: configuration.device.nodeID)
+                session: session, device: device, store: store, context: context, nodeID: configuration.device.nodeID)
             + [commands]
-        let device = DeviceDiscoInfo(
-            name: configuration.presence.name ?? sampler.profile.name, handlers: iqHandlers, sampler: sampler,
+        let discoInfo = DeviceDiscoInfo(
+            name: configuration.presence.name ?? device.profile.name, handlers: iqHandlers, device: device,
             operatingSystem: context.operatingSystem)
         presence = PresenceService(
-            session: session, configuration: configuration.presence, device: device, sampler: sampler, store: store,
+            session: session, configuration: configuration.presence, discoInfo: discoInfo, device: device, store: store,
             roster: context.roster, access: access)
         let chat = ChatCommandHandler(services: services, ownJID: { await session.boundJID }, send: { await session.send($0) })
         room = Self.fleetRoom(configuration: configuration, session: session, access: access, chat: chat, presence: presence)
         router = Self.makeRouter(
-            session: session, sampler: sampler, iqHandlers: iqHandlers, nodeProviders: [commands],
-            messageHandlers: [ControlMessageHandler(sampler: sampler, nodeID: configuration.device.nodeID), chat],
-            device: device, presence: presence, context: context)
+            session: session, device: device, iqHandlers: iqHandlers, nodeProviders: [commands],
+            messageHandlers: [ControlMessageHandler(device: device, nodeID: configuration.device.nodeID), chat],
+            discoInfo: discoInfo, presence: presence, context: context)
     }
 
     /// Every IQ feature the agent answers, in one explicit list: disco#info and the caps
     /// advertise exactly these (plus disco itself).
     private static func iqFeatures(
-        session: XMPPSession, sampler: Sampler, store: ReadingStore, context: FeatureContext, nodeID: String
+        session: XMPPSession, device: Device, store: ReadingStore, context: FeatureContext, nodeID: String
     ) -> [any IQHandler] {
         [
             PingHandler(),
-            SensorDataHandler(session: session, sampler: sampler, store: store, nodeID: nodeID),
-            ControlHandler(sampler: sampler, nodeID: nodeID),
+            SensorDataHandler(session: session, device: device, store: store, nodeID: nodeID),
+            ControlHandler(device: device, nodeID: nodeID),
             VersionHandler(operatingSystem: context.operatingSystem),
             LastActivityHandler(activity: context.activity),
             RosterPushHandler(roster: context.roster, account: context.access.accountJID),
@@ -124,12 +124,12 @@ package final class KingletAgent: Sendable {
     /// The router over every feature: the IQ features, disco, and the message and presence
     /// handlers.
     private static func makeRouter(
-        session: XMPPSession, sampler: Sampler, iqHandlers: [any IQHandler], nodeProviders: [any DiscoNodeProvider],
-        messageHandlers: [any MessageHandler], device: DeviceDiscoInfo, presence: PresenceService, context: FeatureContext
+        session: XMPPSession, device: Device, iqHandlers: [any IQHandler], nodeProviders: [any DiscoNodeProvider],
+        messageHandlers: [any MessageHandler], discoInfo: DeviceDiscoInfo, presence: PresenceService, context: FeatureContext
     ) -> StanzaRouter {
         // `nodeProviders`: features that own disco nodes (the XEP-0050 commands node).
         let disco = DiscoHandler(
-            device: device, sensors: SensorNodes(sampler: sampler, features: device.features), providers: nodeProviders,
+            device: discoInfo, sensors: SensorNodes(device: device, features: discoInfo.features), providers: nodeProviders,
             ownJID: { await session.boundJID })
         return StanzaRouter(
             session: session, access: context.access,
@@ -144,9 +144,9 @@ package final class KingletAgent: Sendable {
         let signals = SignalWatcher()
         let profile = configuration.device.profile
         log.info("device '\(profile.name)': \(profile.sensors.count) sensors, \(profile.controls.count) controls")
-        await sampler.start()
-        let recorder = Task { [sampler, store] in
-            for await batch in sampler.batches { await store.append(batch) }
+        await device.start()
+        let recorder = Task { [device, store] in
+            for await batch in device.batches { await store.append(batch) }
         }
         await publisher?.start()
         await presence.start()
@@ -176,7 +176,7 @@ package final class KingletAgent: Sendable {
     private func shutDown(_ reason: String, status: Int32) async {
         log.info(reason)
         exitStatus.withLock { $0 = status }
-        await sampler.stop()
+        await device.stop()
         await session.stop(goodbye: await presence.goodbye())
     }
 

@@ -1,11 +1,11 @@
 package import Support
 
-/// Reads one raw value. Reads are synchronous: the sampler runs quick ones (a sysfs attribute, a
+/// Reads one raw value. Reads are synchronous: the device runs quick ones (a sysfs attribute, a
 /// /proc file) inline and those that may block (`mayBlock`) on a thread of their own, so a slow
 /// command or a 750 ms 1-wire conversion never holds up another sensor.
 package protocol SensorSource: Sendable {
     var mayBlock: Bool { get }
-    /// Reads the value now. `time` is the sampler's monotonic time (the simulator's clock).
+    /// Reads the value now. `time` is the device's monotonic time (the simulator's clock).
     func read(at time: Duration) throws(DeviceError) -> RawValue
 }
 

@@ -3,7 +3,7 @@ import Synchronization
 
 /// A simulated sensor: `mean + swing·sin(2πt/period) + walk + noise`, clamped. Deterministic: the
 /// generator is seeded from the profile seed and the sensor name, and the swing follows the
-/// sampler's clock, so the same seed and sample times give the same values.
+/// device's clock, so the same seed and sample times give the same values.
 final class SimulatedSource: SensorSource {
     let signal: SimulatedSignal
     private struct State {

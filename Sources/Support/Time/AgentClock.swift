@@ -2,7 +2,7 @@ import Synchronization
 
 /// The agent's one sense of time: a monotonic clock for schedules, time limits and back-off,
 /// sleeping until a point on it, and the wall clock for timestamps. Injected everywhere time
-/// matters (the session, the publisher, the store, the sampler, the handlers), so that tests
+/// matters (the session, the publisher, the store, the device, the handlers), so that tests
 /// drive time with `ManualClock` instead of waiting on the real one.
 package protocol AgentClock: Sendable {
     /// Monotonic time since an arbitrary origin.

@@ -40,7 +40,7 @@ struct ChatResponder: Sendable {
     }
 
     private func read(_ names: [String]) async -> String {
-        let readings = await services.sampler.currentReadings()
+        let readings = await services.device.currentReadings()
         guard !names.isEmpty else {
             let shown = readings.filter { $0.fieldType != .identity }
             return shown.isEmpty ? "nothing to read" : shown.map(HumanText.line).joined(separator: "\n")
@@ -63,7 +63,7 @@ struct ChatResponder: Sendable {
         }
         guard let control = services.control(named: name) else {
             let controls = services.controls.map(\.name).joined(separator: ", ")
-            let isSensor = services.sampler.profile.sensors.contains { $0.name.lowercased() == name.lowercased() }
+            let isSensor = services.device.profile.sensors.contains { $0.name.lowercased() == name.lowercased() }
             return (isSensor ? "\(name) is a sensor and cannot be set" : "no control named '\(name.prefix(32))'")
                 + (controls.isEmpty ? "" : "; controls: " + controls)
         }

@@ -6,7 +6,7 @@ package import Support
 /// What people's commands work with, in chat and in ad-hoc commands: the device, the outbox (for
 /// the backlog) and a monotonic clock for uptime, throttling and command-session expiry.
 package struct DeviceServices: Sendable {
-    package let sampler: Sampler
+    package let device: Device
     package let store: ReadingStore?
     /// Monotonic, so that uptime and expiry survive the wall clock jumping when an SBC without
     /// a real-time clock gets its time from NTP.
@@ -16,11 +16,11 @@ package struct DeviceServices: Sendable {
     private let startedAt: Duration
 
     /// Uptime counts from here.
-    package init(sampler: Sampler, store: ReadingStore?, clock: any AgentClock = SystemClock()) {
-        self.sampler = sampler
+    package init(device: Device, store: ReadingStore?, clock: any AgentClock = SystemClock()) {
+        self.device = device
         self.store = store
         self.clock = clock
-        applier = ControlApplier(sampler: sampler)
+        applier = ControlApplier(device: device)
         startedAt = clock.now()
     }
 
@@ -46,9 +46,9 @@ package struct DeviceServices: Sendable {
 
     /// Health, uptime and backlog, as `status` and "Device information" show them.
     package func status() async -> StatusReport {
-        let device = await DeviceStatus.current(sampler: sampler, store: store)
+        let status = await DeviceStatus.current(device: device, store: store)
         return StatusReport(
-            device: device, description: sampler.profile.description, uptime: clock.now() - startedAt, hasOutbox: store != nil)
+            device: status, description: device.profile.description, uptime: clock.now() - startedAt, hasOutbox: store != nil)
     }
 }
 

@@ -16,8 +16,8 @@ package import XMPPCore
 package actor PresenceService {
     private let session: XMPPSession
     private let configuration: PresenceConfiguration
-    private let device: DeviceDiscoInfo
-    private let sampler: Sampler
+    private let discoInfo: DeviceDiscoInfo
+    private let device: Device
     private let store: ReadingStore
     private let roster: Roster
     private let access: AccessPolicy
@@ -30,13 +30,13 @@ package actor PresenceService {
     private let log = Logger("presence")
 
     package init(
-        session: XMPPSession, configuration: PresenceConfiguration, device: DeviceDiscoInfo, sampler: Sampler,
+        session: XMPPSession, configuration: PresenceConfiguration, discoInfo: DeviceDiscoInfo, device: Device,
         store: ReadingStore, roster: Roster, access: AccessPolicy, clock: any AgentClock = SystemClock()
     ) {
         self.session = session
         self.configuration = configuration
+        self.discoInfo = discoInfo
         self.device = device
-        self.sampler = sampler
         self.store = store
         self.roster = roster
         self.access = access
@@ -96,7 +96,7 @@ package actor PresenceService {
     @discardableResult
     package func send(_ presence: XMLElement) async -> Bool {
         var stamped = presence
-        stamped.append(await device.capabilities().element)
+        stamped.append(await discoInfo.capabilities().element)
         return await session.send(stamped)
     }
 
@@ -105,14 +105,14 @@ package actor PresenceService {
         stop()
         var presence = XMLElement("presence", namespace: Namespace.client, attributes: ["type": "unavailable"])
         presence.append(XMLElement("status", text: "shutting down"))
-        presence.append(await device.capabilities().element)
+        presence.append(await discoInfo.capabilities().element)
         return presence
     }
 
     /// What the presence says now.
     package func currentPresence() async -> XMLElement {
-        let status = await DeviceStatus.current(sampler: sampler, store: store)
-        return PresenceStatus(status, configuration: configuration).element(caps: await device.capabilities())
+        let status = await DeviceStatus.current(device: device, store: store)
+        return PresenceStatus(status, configuration: configuration).element(caps: await discoInfo.capabilities())
     }
 
     /// Fetches the roster, withdraws our presence subscription from every contact that is no

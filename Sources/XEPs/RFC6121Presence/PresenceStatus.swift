@@ -23,9 +23,9 @@ package struct DeviceStatus: Sendable, Hashable {
         self.profile = profile
     }
 
-    /// The status now: the sampler's health and, when there is an outbox, its backlog.
-    package static func current(sampler: Sampler, store: ReadingStore?) async -> DeviceStatus {
-        var status = DeviceStatus(health: await sampler.health(), profile: sampler.profile.name)
+    /// The status now: the device's health and, when there is an outbox, its backlog.
+    package static func current(device: Device, store: ReadingStore?) async -> DeviceStatus {
+        var status = DeviceStatus(health: await device.health(), profile: device.profile.name)
         if let stats = await store?.stats() {
             status.pendingReadings = stats.pendingReadings
             status.droppedReadings = stats.dropped

@@ -6,7 +6,7 @@ import Support
 /// XEP-0232 software information and the device's identity readings).
 ///
 /// Built once from the IQ handlers the agent lists, so the features advertised are exactly the
-/// ones answered. The identity readings come from the sampler at each call: they are read once
+/// ones answered. The identity readings come from the device at each call: they are read once
 /// at start, and a caps `ver` computed before that read would differ from the one after.
 package struct DeviceDiscoInfo: Sendable {
     /// FORM_TYPE of the device identity form. Kinglet's own URI: no registered namespace exists
@@ -21,16 +21,16 @@ package struct DeviceDiscoInfo: Sendable {
     package let identity: DiscoIdentity
     /// Sorted by octets, without duplicates.
     package let features: [String]
-    private let sampler: Sampler
+    private let device: Device
     private let operatingSystem: OperatingSystem?
 
     /// `handlers`: every IQ handler the router has (the disco handler itself included or not:
     /// its features are in `baseFeatures`). `operatingSystem`: nil to withhold it.
-    package init(name: String, handlers: [any IQHandler], sampler: Sampler, operatingSystem: OperatingSystem?) {
+    package init(name: String, handlers: [any IQHandler], device: Device, operatingSystem: OperatingSystem?) {
         identity = DiscoIdentity(category: "client", type: "bot", name: name)
         let all = Set(Self.baseFeatures + handlers.flatMap(\.discoFeatures))
         features = all.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        self.sampler = sampler
+        self.device = device
         self.operatingSystem = operatingSystem
     }
 
@@ -67,9 +67,9 @@ package struct DeviceDiscoInfo: Sendable {
     func deviceForm() async -> DataForm {
         var form = DataForm(.result)
         form.formType = Self.deviceFormType
-        form.fields.append(DataFormField("profile", label: "Device profile", values: [sampler.profile.name]))
-        let descriptions = Dictionary(sampler.profile.sensors.map { ($0.name, $0.description) }, uniquingKeysWith: { a, _ in a })
-        for reading in await sampler.currentReadings(types: [.identity]) where reading.name != "profile" && reading.name != "FORM_TYPE" {
+        form.fields.append(DataFormField("profile", label: "Device profile", values: [device.profile.name]))
+        let descriptions = Dictionary(device.profile.sensors.map { ($0.name, $0.description) }, uniquingKeysWith: { a, _ in a })
+        for reading in await device.currentReadings(types: [.identity]) where reading.name != "profile" && reading.name != "FORM_TYPE" {
             guard !reading.isError, let value = reading.value else { continue }
             let label = descriptions[reading.name].flatMap { $0.isEmpty ? nil : $0 }
             form.fields.append(DataFormField(reading.name, label: label, values: [value.text]))

@@ -7,15 +7,15 @@ package struct SensorNodes: DiscoNodeProvider {
     static let sensorPrefix = "sensor/"
     static let controlPrefix = "control/"
 
-    private let sampler: Sampler
+    private let device: Device
     /// The features that say how a sensor node is read or set: XEP-0323 readout, XEP-0325 control.
     private let readFeatures: [String]
     private let controlFeatures: [String]
 
     /// `features`: what the agent advertises, so a sensor node names the readout feature only
     /// when the agent answers it.
-    package init(sampler: Sampler, features: [String]) {
-        self.sampler = sampler
+    package init(device: Device, features: [String]) {
+        self.device = device
         readFeatures = features.filter { $0 == "urn:xmpp:iot:sensordata" }
         controlFeatures = features.filter { $0 == "urn:xmpp:iot:sensordata" || $0 == "urn:xmpp:iot:control" }
     }
@@ -23,11 +23,11 @@ package struct SensorNodes: DiscoNodeProvider {
     /// One item per sensor that is present (optional sensors found absent are left out), then
     /// one per control, in profile order.
     package func items(jid: JID) async -> [DiscoItem] {
-        let present = Set(await sampler.currentReadings().map(\.name))
-        let sensors = sampler.profile.sensors.filter { present.contains($0.name) }.map { sensor in
+        let present = Set(await device.currentReadings().map(\.name))
+        let sensors = device.profile.sensors.filter { present.contains($0.name) }.map { sensor in
             DiscoItem(jid: jid, node: Self.sensorPrefix + sensor.name, name: Self.label(sensor.name, sensor.description, sensor.unit))
         }
-        let controls = sampler.controls.map { control in
+        let controls = device.controls.map { control in
             DiscoItem(jid: jid, node: Self.controlPrefix + control.name, name: Self.label(control.name, control.description, control.unit))
         }
         return sensors + controls
@@ -47,12 +47,12 @@ package struct SensorNodes: DiscoNodeProvider {
     private func lookUp(_ node: String) async -> (name: String, isControl: Bool)? {
         if node.hasPrefix(Self.controlPrefix) {
             let name = String(node.dropFirst(Self.controlPrefix.count))
-            return sampler.controls.contains { $0.name == name } ? (name, true) : nil
+            return device.controls.contains { $0.name == name } ? (name, true) : nil
         }
         guard node.hasPrefix(Self.sensorPrefix) else { return nil }
         let name = String(node.dropFirst(Self.sensorPrefix.count))
-        guard sampler.profile.sensors.contains(where: { $0.name == name }) else { return nil }
-        let present = await sampler.currentReadings(names: [name])
+        guard device.profile.sensors.contains(where: { $0.name == name }) else { return nil }
+        let present = await device.currentReadings(names: [name])
         return present.isEmpty ? nil : (name, false)
     }
 

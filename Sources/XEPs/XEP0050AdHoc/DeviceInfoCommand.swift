@@ -17,7 +17,7 @@ struct DeviceInfoCommand: AdHocCommand {
 
     func complete(submitted: [DataForm], requester: JID) async -> CommandOutcome {
         let status = await services.status()
-        let identity = await services.sampler.currentReadings(types: [.identity])
+        let identity = await services.device.currentReadings(types: [.identity])
         var fields = identity.map { DataFormField($0.name, type: .textSingle, label: $0.name, values: [HumanText.value(of: $0)]) }
         let profile = status.description.isEmpty ? status.device.profile : "\(status.device.profile): \(status.description)"
         fields += [

@@ -14,7 +14,7 @@ struct ReadSensorsCommand: AdHocCommand {
     var stageCount: Int { 1 }
 
     func form(stage: Int, submitted: [DataForm?]) async -> DataForm {
-        let readings = await services.sampler.currentReadings()
+        let readings = await services.device.currentReadings()
         let types = FieldType.allCases.filter { type in readings.contains { $0.fieldType == type } }
         let earlier = submitted.first ?? nil
         return DataForm(
@@ -38,11 +38,11 @@ struct ReadSensorsCommand: AdHocCommand {
             guard let type = FieldType(rawValue: text) else { return .retry("'\(text.prefix(32))' is not a field type") }
             types.insert(type)
         }
-        let known = Set(await services.sampler.currentReadings().map(\.name))
+        let known = Set(await services.device.currentReadings().map(\.name))
         if let unknown = names.sorted().first(where: { !known.contains($0) }) {
             return .retry("no sensor or control named '\(unknown.prefix(64))'")
         }
-        let readings = await services.sampler.currentReadings(
+        let readings = await services.device.currentReadings(
             names: names.isEmpty ? nil : names, types: types.isEmpty ? nil : types)
         guard !readings.isEmpty else { return .completed([.info("No reading matches.")], nil) }
         return .completed([.info(readings.count == 1 ? "1 reading" : "\(readings.count) readings")], Self.result(readings))

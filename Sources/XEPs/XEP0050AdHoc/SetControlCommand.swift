@@ -71,12 +71,12 @@ struct SetControlCommand: AdHocCommand {
     }
 
     private func currentValues() async -> [String: String] {
-        let readings = await services.sampler.currentReadings(names: Set(services.controls.map(\.name)))
+        let readings = await services.device.currentReadings(names: Set(services.controls.map(\.name)))
         return Dictionary(readings.map { ($0.name, HumanText.value(of: $0)) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The control's value in force as XEP-0323 writes it, for the form's default.
     private func currentText(of control: ControlDefinition) async -> String? {
-        await services.sampler.currentReadings(names: [control.name]).first?.value?.text
+        await services.device.currentReadings(names: [control.name]).first?.value?.text
     }
 }

@@ -2,7 +2,7 @@ package import Readings
 import Store
 package import XMLStream
 
-/// The PubSub item for one outbox batch (the readings of one sampler tick).
+/// The PubSub item for one outbox batch (the readings of one device tick).
 ///
 /// ```xml
 /// <item id='1234'>

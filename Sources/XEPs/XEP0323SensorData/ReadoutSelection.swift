@@ -30,9 +30,9 @@ package struct ReadoutSelection: Sendable, Hashable {
 
     /// The current readings it selects, at once: sensors' latest values (failed ones without a
     /// value) and the controls' values, never waiting on a source.
-    package func live(from sampler: Sampler) async -> [Reading] {
+    package func live(from device: Device) async -> [Reading] {
         guard !types.isEmpty else { return [] }
-        return await sampler.currentReadings(names: names, types: types == Set(FieldType.allCases) ? nil : types)
+        return await device.currentReadings(names: names, types: types == Set(FieldType.allCases) ? nil : types)
     }
 
     /// The stored readings it selects, oldest first, at most `limit`; none when `history` is off.

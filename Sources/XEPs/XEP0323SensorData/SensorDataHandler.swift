@@ -22,20 +22,20 @@ package struct SensorDataHandler: IQHandler {
     package typealias Sender = @Sendable (XMLElement) async -> Void
 
     private let sendStanza: Sender
-    private let sampler: Sampler
+    private let device: Device
     private let store: ReadingStore
     private let nodeID: String
     private let clock: any AgentClock
     private let queue: ReadoutQueue
     private let log = Logger("readout")
 
-    package init(session: XMPPSession, sampler: Sampler, store: ReadingStore, nodeID: String) {
-        self.init(sender: { await session.send($0) }, sampler: sampler, store: store, nodeID: nodeID)
+    package init(session: XMPPSession, device: Device, store: ReadingStore, nodeID: String) {
+        self.init(sender: { await session.send($0) }, device: device, store: store, nodeID: nodeID)
     }
 
-    package init(sender: @escaping Sender, sampler: Sampler, store: ReadingStore, nodeID: String, clock: any AgentClock = SystemClock()) {
+    package init(sender: @escaping Sender, device: Device, store: ReadingStore, nodeID: String, clock: any AgentClock = SystemClock()) {
         self.sendStanza = sender
-        self.sampler = sampler
+        self.device = device
         self.store = store
         self.nodeID = nodeID
         self.clock = clock
@@ -97,7 +97,7 @@ package struct SensorDataHandler: IQHandler {
 
     /// Reads what the request selects and sends it.
     func perform(_ request: ReadoutRequest, for requester: JID) async {
-        let live = await request.selection.live(from: sampler)
+        let live = await request.selection.live(from: device)
         var stored: [Reading] = []
         do {
             stored = try await request.selection.stored(from: store, limit: Self.historyLimit)
@@ -124,7 +124,7 @@ package struct SensorDataHandler: IQHandler {
             throw StanzaError(.itemNotFound, text: "no node '\(other)'; this device is '\(nodeID)'")
         }
         if let names = request.selection.names {
-            let known = Set(sampler.profile.sensors.map(\.name) + sampler.controls.map(\.name))
+            let known = Set(device.profile.sensors.map(\.name) + device.controls.map(\.name))
             if known.isDisjoint(with: names) {
                 throw StanzaError(.itemNotFound, text: "no field named \(names.sorted().joined(separator: ", "))")
             }

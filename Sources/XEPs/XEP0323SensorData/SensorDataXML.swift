@@ -26,7 +26,7 @@ package enum SensorDataXML {
 
     /// As `fields(_:nodeID:seqnr:done:)`; with `historical` every field is marked
     /// `historicalOther='true'` instead of its live field type, because stored samples are taken
-    /// at the sampler's interval, not aggregated per second, hour or day.
+    /// at the device's interval, not aggregated per second, hour or day.
     package static func fields(_ readings: [Reading], nodeID: String, seqnr: String?, done: Bool, historical: Bool) -> XMLElement {
         var groups: [(time: Timestamp, fields: [XMLElement])] = []
         var groupIndex: [Timestamp: Int] = [:]

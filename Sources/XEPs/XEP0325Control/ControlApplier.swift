@@ -15,14 +15,14 @@ package struct ControlChange: Sendable, Hashable {
 /// Validate-then-apply for a list of control values: what XEP-0325 `set`, ad-hoc "Set a
 /// control" and chat `set` share. Nothing touches hardware until every change has passed.
 package struct ControlApplier: Sendable {
-    private let sampler: Sampler
+    private let device: Device
 
-    package init(sampler: Sampler) {
-        self.sampler = sampler
+    package init(device: Device) {
+        self.device = device
     }
 
     /// The device's controls, in the order forms list them.
-    package var controls: [ControlDefinition] { sampler.controls }
+    package var controls: [ControlDefinition] { device.controls }
 
     /// The control named `name`, or `unknownParameter`.
     package func control(_ name: String) throws(ControlError) -> ControlDefinition {
@@ -58,7 +58,7 @@ package struct ControlApplier: Sendable {
         var applied: [ControlChange] = []
         applied.reserveCapacity(valid.count)
         for change in valid {
-            applied.append(ControlChange(change.name, try await sampler.apply(change.name, change.value)))
+            applied.append(ControlChange(change.name, try await device.apply(change.name, change.value)))
         }
         return applied
     }

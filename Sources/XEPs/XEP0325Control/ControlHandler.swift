@@ -9,13 +9,13 @@ package import XMPPCore
 /// only; the router refuses viewers and strangers.
 package struct ControlHandler: IQHandler {
     private let applier: ControlApplier
-    private let sampler: Sampler
+    private let device: Device
     private let nodeID: String
     private let log = Logger("control")
 
-    package init(sampler: Sampler, nodeID: String) {
-        self.sampler = sampler
-        self.applier = ControlApplier(sampler: sampler)
+    package init(device: Device, nodeID: String) {
+        self.device = device
+        self.applier = ControlApplier(device: device)
         self.nodeID = nodeID
     }
 
@@ -38,7 +38,7 @@ package struct ControlHandler: IQHandler {
             }
         case ("get", "getForm"):
             if let error = ControlSet.nodeError(payload, nodeID: nodeID) { return iq.errorReply(error) }
-            let current = await sampler.currentReadings(names: Set(applier.controls.map(\.name)))
+            let current = await device.currentReadings(names: Set(applier.controls.map(\.name)))
             let session = Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255) })
             let form = ControlForm.form(controls: applier.controls, current: current, title: "Controls of \(nodeID)", session: session)
             return iq.iqResult(form.element)

@@ -11,8 +11,8 @@ package struct ControlMessageHandler: MessageHandler {
     private let nodeID: String
     private let log = Logger("control")
 
-    package init(sampler: Sampler, nodeID: String) {
-        self.applier = ControlApplier(sampler: sampler)
+    package init(device: Device, nodeID: String) {
+        self.applier = ControlApplier(device: device)
         self.nodeID = nodeID
     }
 

@@ -1,7 +1,7 @@
 import Support
 package import Readings
 
-extension Sampler {
+extension Device {
     /// Validates `value` against the control's type and limits (nothing reaches the target when
     /// it fails), writes it, reads it back where the target allows, and returns the value now
     /// applied. The new value is also published in a batch when it changed. Every error names
@@ -83,7 +83,7 @@ extension Sampler {
     }
 }
 
-/// A control and what the sampler knows of its target.
+/// A control and what the device knows of its target.
 struct ControlSlot: Sendable {
     let definition: ControlDefinition
     let output: any ControlOutput

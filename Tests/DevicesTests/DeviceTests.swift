@@ -6,9 +6,9 @@ import TestSupport
 @testable import Devices
 import Readings
 
-/// The sampler driven by a manual clock: schedules, change filter, sequence numbers, slow
+/// The device driven by a manual clock: schedules, change filter, sequence numbers, slow
 /// sources, failures, controls.
-@Suite struct SamplerTests {
+@Suite struct DeviceTests {
     static func steady(_ name: String, _ value: Double, interval: Duration? = .seconds(1), filter: ChangeFilter = ChangeFilter()) -> SensorDefinition {
         SensorDefinition(name: name, source: .simulated(SimulatedSignal(mean: value)), interval: interval, filter: filter)
     }
@@ -17,8 +17,8 @@ import Readings
         SensorDefinition(name: name, source: .simulated(SimulatedSignal(mean: 20, noise: 1)), decimals: 3, interval: .seconds(1))
     }
 
-    private func sampler(_ profile: DeviceProfile, clock: ManualClock, host: FakeHost? = nil, start: UInt64 = 0) -> Sampler {
-        Sampler(profile: profile, environment: SamplerEnvironment(clock: clock, paths: host?.paths ?? .system), startSequence: start)
+    private func device(_ profile: DeviceProfile, clock: ManualClock, host: FakeHost? = nil, start: UInt64 = 0) -> Device {
+        Device(profile: profile, environment: DeviceEnvironment(clock: clock, paths: host?.paths ?? .system), startSequence: start)
     }
 
     @Test func sequenceNumbersRiseFromTheStoredOneAcrossTicks() async throws {
@@ -27,9 +27,9 @@ import Readings
             name: "t",
             sensors: [Self.noisy("a"), Self.noisy("b"), SensorDefinition(name: "serial", source: .constant("S1"), valueType: .string, interval: nil)],
             controls: [ControlDefinition(name: "relay", type: .boolean, target: .simulated, initial: .boolean(true))])
-        let sampler = sampler(profile, clock: clock, start: 41)
-        let collector = BatchCollector(sampler.batches)
-        await sampler.start()
+        let device = device(profile, clock: clock, start: 41)
+        let collector = BatchCollector(device.batches)
+        await device.start()
         #expect(await eventually { clock.sleeperCount == 1 })
         clock.advance(by: .seconds(1))
         let batches = await collector.wait(for: 2)
@@ -40,23 +40,23 @@ import Readings
         // The identity field is read once; the periodic ones again.
         #expect(batches[1].readings.map(\.name) == ["a", "b"])
         #expect(batches[1].readings.map(\.sequence) == [46, 47])
-        #expect(await sampler.lastSequence == 47)
+        #expect(await device.lastSequence == 47)
         // Timestamps are the injected wall clock, one second apart.
         #expect(batches[1].readings[0].timestamp.millisecondsSinceEpoch - batches[0].readings[1].timestamp.millisecondsSinceEpoch == 1000)
-        await sampler.stop()
+        await device.stop()
     }
 
     @Test func changeFilterDecidesWhatIsPublished() async throws {
         let clock = ManualClock()
         let steady = Self.steady("steady", 5, filter: ChangeFilter(maxAge: .seconds(3)))
-        let sampler = sampler(DeviceProfile(name: "t", sensors: [steady, Self.noisy("noisy")]), clock: clock)
-        await sampler.tick()
-        #expect(await sampler.lastSequence == 2)
+        let device = device(DeviceProfile(name: "t", sensors: [steady, Self.noisy("noisy")]), clock: clock)
+        await device.tick()
+        #expect(await device.lastSequence == 2)
         for expected: UInt64 in [3, 4, 6] {
             clock.advance(by: .seconds(1))
-            await sampler.tick()
+            await device.tick()
             // The steady one is kept again only when its last kept value is 3 s old.
-            #expect(await sampler.lastSequence == expected)
+            #expect(await device.lastSequence == expected)
         }
     }
 
@@ -69,18 +69,18 @@ import Readings
             name: "slow", source: .command(CommandSpec(argv: ["sh", "-c", "read line < \(fifo); echo 7"]), extraction: Extraction()),
             interval: .seconds(1))
         let clock = ManualClock()
-        let sampler = sampler(DeviceProfile(name: "t", sensors: [slow, Self.noisy("fast")]), clock: clock, host: host)
-        let collector = BatchCollector(sampler.batches)
-        await sampler.tick()
+        let device = device(DeviceProfile(name: "t", sensors: [slow, Self.noisy("fast")]), clock: clock, host: host)
+        let collector = BatchCollector(device.batches)
+        await device.tick()
         clock.advance(by: .seconds(1))
-        await sampler.tick()
+        await device.tick()
         clock.advance(by: .seconds(1))
-        await sampler.tick()
+        await device.tick()
         // Three ticks of the fast sensor went out while the slow read was still blocked.
         let early = await collector.wait(for: 3)
         #expect(early.map { $0.readings.map(\.name) } == [["fast"], ["fast"], ["fast"]])
-        #expect(await sampler.health().overruns == 2)
-        #expect(await sampler.currentReadings(names: ["slow"]).first?.qos == [.missing, .inProgress])
+        #expect(await device.health().overruns == 2)
+        #expect(await device.currentReadings(names: ["slow"]).first?.qos == [.missing, .inProgress])
 
         let gate = open(fifo, O_WRONLY)
         _ = write(gate, "go\n", 3)
@@ -97,40 +97,40 @@ import Readings
         try host.write("value", "10\n")
         let file = SensorDefinition(name: "level", source: .file(path: host.root + "/value", extraction: Extraction()), interval: .seconds(1))
         let clock = ManualClock()
-        let sampler = sampler(DeviceProfile(name: "t", sensors: [file]), clock: clock, host: host)
-        await sampler.tick()
-        #expect(await sampler.currentReadings().first?.value == .numeric(10, decimals: nil))
-        #expect(await sampler.health().isHealthy)
+        let device = device(DeviceProfile(name: "t", sensors: [file]), clock: clock, host: host)
+        await device.tick()
+        #expect(await device.currentReadings().first?.value == .numeric(10, decimals: nil))
+        #expect(await device.health().isHealthy)
 
         try FileManager.default.removeItem(atPath: host.root + "/value")
         clock.advance(by: .seconds(1))
-        await sampler.tick()
-        let failed = try #require(await sampler.currentReadings().first)
+        await device.tick()
+        let failed = try #require(await device.currentReadings().first)
         #expect(failed.value == nil)
         #expect(failed.qos == .error)
         #expect(failed.errorText == "read \(host.root)/value: No such file or directory")
         #expect(failed.timestamp == clock.wallTime())
-        let health = await sampler.health()
+        let health = await device.health()
         #expect(health.problems == [DeviceHealth.Problem(name: "level", reason: failed.errorText!)])
         #expect(health.summary == "1 failing: level (\(failed.errorText!))")
         // The failure was published (a change from a value to an error).
-        #expect(await sampler.lastSequence == 2)
+        #expect(await device.lastSequence == 2)
 
         try host.write("value", "11\n")
         clock.advance(by: .seconds(1))
-        await sampler.tick()
-        #expect(await sampler.currentReadings().first?.value == .numeric(11, decimals: nil))
-        #expect(await sampler.health().summary == "1 sensors, 0 controls OK")
+        await device.tick()
+        #expect(await device.currentReadings().first?.value == .numeric(11, decimals: nil))
+        #expect(await device.health().summary == "1 sensors, 0 controls OK")
     }
 
     @Test func optionalSensorThatIsAbsentIsLeftOut() async throws {
         let host = try FakeHost()
         let cpu = SensorDefinition(name: "cpu", source: .thermal(zone: nil, type: nil), optional: true)
-        let sampler = sampler(DeviceProfile(name: "t", sensors: [cpu, Self.noisy("n")]), clock: ManualClock(), host: host)
-        await sampler.refresh()
-        #expect(await sampler.currentReadings().map(\.name) == ["n"])
-        #expect(await sampler.health().isHealthy)
-        #expect(await sampler.health().sensorCount == 1)
+        let device = device(DeviceProfile(name: "t", sensors: [cpu, Self.noisy("n")]), clock: ManualClock(), host: host)
+        await device.refresh()
+        #expect(await device.currentReadings().map(\.name) == ["n"])
+        #expect(await device.health().isHealthy)
+        #expect(await device.health().sensorCount == 1)
     }
 
     @Test func currentReadingsFiltersAndIncludesControls() async throws {
@@ -138,16 +138,16 @@ import Readings
             name: "t",
             sensors: [Self.noisy("temperature"), SensorDefinition(name: "serial", source: .constant("S1"), fieldType: .identity, valueType: .string, interval: nil)],
             controls: [ControlDefinition(name: "dimmer", type: .int, target: .simulated, minimum: 0, maximum: 100, initial: .int(30))])
-        let sampler = sampler(profile, clock: ManualClock())
+        let device = device(profile, clock: ManualClock())
         // Before anything was read: every field is there, marked missing rather than invented.
-        #expect(await sampler.currentReadings(names: ["temperature"]).first?.errorText == "not read yet")
-        await sampler.tick()
-        #expect(await sampler.currentReadings().map(\.name) == ["temperature", "serial", "dimmer"])
-        #expect(await sampler.currentReadings(types: [.identity]).map(\.name) == ["serial"])
-        #expect(await sampler.currentReadings(names: ["dimmer", "nothing"]).map(\.value) == [.int(30)])
-        let dimmer = try #require(await sampler.currentReadings(types: [.status]).first)
+        #expect(await device.currentReadings(names: ["temperature"]).first?.errorText == "not read yet")
+        await device.tick()
+        #expect(await device.currentReadings().map(\.name) == ["temperature", "serial", "dimmer"])
+        #expect(await device.currentReadings(types: [.identity]).map(\.name) == ["serial"])
+        #expect(await device.currentReadings(names: ["dimmer", "nothing"]).map(\.value) == [.int(30)])
+        let dimmer = try #require(await device.currentReadings(types: [.status]).first)
         #expect(dimmer.name == "dimmer" && dimmer.writable)
-        #expect(await sampler.currentReadings(names: [], types: nil).isEmpty)
+        #expect(await device.currentReadings(names: [], types: nil).isEmpty)
     }
 
     @Test func applyValidatesBeforeTheHardwareAndReadsBack() async throws {
@@ -157,23 +157,23 @@ import Readings
             name: "fan", type: .int, target: .sysfs(SysfsTarget(path: "/sys/class/pwm/pwmchip0/pwm0/duty_cycle", scale: 10)),
             minimum: 0, maximum: 100)
         let clock = ManualClock()
-        let sampler = sampler(DeviceProfile(name: "t", sensors: [], controls: [fan]), clock: clock, host: host)
-        let collector = BatchCollector(sampler.batches)
+        let device = device(DeviceProfile(name: "t", sensors: [], controls: [fan]), clock: clock, host: host)
+        let collector = BatchCollector(device.batches)
 
         await #expect(throws: ControlError("fan", .invalidValue, "150 is above the maximum 100")) {
-            try await sampler.apply("fan", .int(150))
+            try await device.apply("fan", .int(150))
         }
         await #expect(throws: ControlError("fan", .invalidValue, "expects an integer")) {
-            try await sampler.apply("fan", .string("max"))
+            try await device.apply("fan", .string("max"))
         }
         #expect(try host.read("sys/class/pwm/pwmchip0/pwm0/duty_cycle") == "7")
         await #expect(throws: ControlError("heater", .unknownParameter, "no control named 'heater'")) {
-            try await sampler.apply("heater", .boolean(true))
+            try await device.apply("heater", .boolean(true))
         }
 
-        #expect(try await sampler.apply("fan", .int(40)) == .int(40))
+        #expect(try await device.apply("fan", .int(40)) == .int(40))
         #expect(try host.read("sys/class/pwm/pwmchip0/pwm0/duty_cycle") == "400")
-        #expect(await sampler.currentReadings(names: ["fan"]).first?.value == .int(40))
+        #expect(await device.currentReadings(names: ["fan"]).first?.value == .int(40))
         // Published: the value read back at prepare (0.7 → 1), then the new one.
         let batches = await collector.wait(for: 2)
         #expect(batches.map { $0.readings.map(\.value) } == [[.int(1)], [.int(40)]])
@@ -184,18 +184,18 @@ import Readings
         let host = try FakeHost()
         try host.write("dev/gpiochip0", "")
         let relay = ControlDefinition(name: "relay", type: .boolean, target: .gpio(GPIOTarget(chip: "gpiochip0", line: 4)))
-        let sampler = sampler(DeviceProfile(name: "t", sensors: [], controls: [relay]), clock: ManualClock(), host: host)
+        let device = device(DeviceProfile(name: "t", sensors: [], controls: [relay]), clock: ManualClock(), host: host)
         do {
-            _ = try await sampler.apply("relay", .boolean(true))
+            _ = try await device.apply("relay", .boolean(true))
             Issue.record("apply on a non-chip succeeded")
         } catch {
             #expect(error.parameter == "relay")
             #expect(error.kind == .failed)
             #expect(error.message.contains("request line 4"))
         }
-        let health = await sampler.health()
+        let health = await device.health()
         #expect(health.problems.map(\.name) == ["relay"])
-        #expect(await sampler.currentReadings().first?.qos == .error)
+        #expect(await device.currentReadings().first?.qos == .error)
     }
 
     @Test func aSecondSetWhileOneRunsIsRefusedAsBusy() async throws {
@@ -206,13 +206,13 @@ import Readings
         let slow = ControlDefinition(
             name: "valve", type: .boolean,
             target: .command(CommandTarget(command: CommandSpec(argv: ["sh", "-c", "touch \(marker); read line < \(fifo)"]))))
-        let sampler = sampler(DeviceProfile(name: "t", sensors: [], controls: [slow]), clock: ManualClock(), host: host)
-        let first = Task { try await sampler.apply("valve", .boolean(true)) }
+        let device = device(DeviceProfile(name: "t", sensors: [], controls: [slow]), clock: ManualClock(), host: host)
+        let first = Task { try await device.apply("valve", .boolean(true)) }
         // Only once the first set is running: otherwise the second could be the one that runs.
         #expect(await eventually { FileManager.default.fileExists(atPath: marker) })
         let refused = await eventually {
             do {
-                _ = try await sampler.apply("valve", .boolean(false))
+                _ = try await device.apply("valve", .boolean(false))
                 return false
             } catch {
                 return (error as? ControlError)?.kind == .busy
@@ -228,11 +228,11 @@ import Readings
     /// The real clock and loop at 20 Hz, as the store-and-forward tests run it.
     @Test func runsOnTheSystemClockAtTwentyHertz() async throws {
         let profile = try DeviceProfile.load(path: repositoryRoot + "/Devices/simulated.toml").overridingInterval(.milliseconds(50))
-        let sampler = Sampler(profile: profile, startSequence: 1000)
-        let collector = BatchCollector(sampler.batches)
-        await sampler.start()
+        let device = Device(profile: profile, startSequence: 1000)
+        let collector = BatchCollector(device.batches)
+        await device.start()
         let batches = await collector.wait(for: 6)
-        await sampler.stop()
+        await device.stop()
         #expect(batches.count >= 6)
         let sequences = batches.flatMap { $0.readings.map(\.sequence) }
         #expect(sequences.first == 1001)
@@ -243,12 +243,12 @@ import Readings
 
     @Test func stopEndsTheStream() async throws {
         let clock = ManualClock()
-        let sampler = sampler(DeviceProfile(name: "t", sensors: [Self.noisy("a")]), clock: clock)
-        await sampler.start()
+        let device = device(DeviceProfile(name: "t", sensors: [Self.noisy("a")]), clock: clock)
+        await device.start()
         #expect(await eventually { clock.sleeperCount == 1 })
-        await sampler.stop()
+        await device.stop()
         var count = 0
-        for await _ in sampler.batches { count += 1 }
+        for await _ in device.batches { count += 1 }
         #expect(count == 1)
         #expect(await eventually { clock.sleeperCount == 0 })
     }

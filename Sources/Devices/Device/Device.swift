@@ -1,8 +1,8 @@
 package import Support
 package import Readings
 
-/// What a sampler needs from the world: clocks and where the Linux interfaces live.
-package struct SamplerEnvironment: Sendable {
+/// What a device needs from the world: clocks and where the Linux interfaces live.
+package struct DeviceEnvironment: Sendable {
     package var clock: any AgentClock
     package var paths: HostPaths
     /// Replaces the profile's seed (simulator and jitter) when set.
@@ -26,13 +26,13 @@ package struct SamplerEnvironment: Sendable {
 ///
 /// Quick sources (sysfs, /proc, statvfs, the simulator) are read inside the actor; sources and
 /// outputs that may block (commands, 1-wire) run on their own threads, so none holds up another.
-package actor Sampler {
+package actor Device {
     package nonisolated let profile: DeviceProfile
     package nonisolated let controls: [ControlDefinition]
     package nonisolated let batches: AsyncStream<ReadingBatch>
     private let continuation: AsyncStream<ReadingBatch>.Continuation
     let clock: any AgentClock
-    let logger = Logger("sampler")
+    let logger = Logger("device")
 
     var sensors: [SensorSlot]
     var controlSlots: [ControlSlot]
@@ -44,7 +44,7 @@ package actor Sampler {
     private var stopped = false
     private var overruns = 0
 
-    package init(profile: DeviceProfile, environment: SamplerEnvironment = SamplerEnvironment(), startSequence: UInt64 = 0) {
+    package init(profile: DeviceProfile, environment: DeviceEnvironment = DeviceEnvironment(), startSequence: UInt64 = 0) {
         self.profile = profile
         self.controls = profile.controls
         self.clock = environment.clock
@@ -75,7 +75,7 @@ package actor Sampler {
     }
 
     /// Stops sampling and ends `batches`. Reads still running finish on their threads and are
-    /// dropped. A stopped sampler does not start again.
+    /// dropped. A stopped device does not start again.
     package func stop() {
         stopped = true
         loop?.cancel()
@@ -115,7 +115,7 @@ package actor Sampler {
 
     /// Reads every sensor now, waiting for slow ones, and updates the current values without
     /// publishing anything: for `kinglet read`, which shows a table and has no outbox. Unless
-    /// the sampler was started, controls are only looked at, never written: reading a device
+    /// the device was started, controls are only looked at, never written: reading a device
     /// must not switch its relays.
     package func refresh() async {
         if preparation == nil { await peekControls() }
@@ -275,7 +275,7 @@ package actor Sampler {
     }
 }
 
-/// A sensor and what the sampler knows of it.
+/// A sensor and what the device knows of it.
 struct SensorSlot: Sendable {
     let definition: SensorDefinition
     let source: any SensorSource

@@ -35,7 +35,7 @@ package struct SamplingSchedule: Sendable {
         self.random = SplitMix64(seed: seed)
     }
 
-    /// Starts the grid again at `start`, every group due then: for a sampler started some time
+    /// Starts the grid again at `start`, every group due then: for a device started some time
     /// after it was made, so the wait is not counted as missed ticks.
     package mutating func rebase(to start: Duration) {
         self.start = start
