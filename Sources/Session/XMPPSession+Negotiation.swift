@@ -139,6 +139,7 @@ extension XMPPSession {
     private func becameOnline(_ jid: JID, resumed: Bool) {
         boundJID = jid
         lastBoundJID = jid
+        connectionInfo.onlineSince = Timestamp.now()
         lastReportedFailure = nil
         redirectsFollowed = 0
         backoff.reset()

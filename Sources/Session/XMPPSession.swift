@@ -83,6 +83,10 @@ package actor XMPPSession {
 
     package var isOnline: Bool { boundJID != nil }
 
+    /// The current connection's server and TLS, since when the session is online, and the last
+    /// disconnect with its reason.
+    package internal(set) var connectionInfo = ConnectionInfo()
+
     /// How many `.online(resumed: false)` events this session has emitted: it rises when a new
     /// stream (a new XEP-0198 session, or one without XEP-0198) starts, not when one is resumed.
     /// A caller that counts those events knows which stream its `sendRequest` is meant for.
@@ -150,10 +154,13 @@ package actor XMPPSession {
             case .connected(let endpoint, let address, let tls):
                 servers.connected(to: endpoint)
                 log.info("connected to \(endpoint)" + (address.hasPrefix(endpoint.host) ? "" : " (\(address))"))
+                connectionInfo.server = endpoint.description
+                connectionInfo.tls = tls
                 if let tls { log.info("TLS established: \(tls)") }
                 startNegotiation(secure: tls != nil)
             case .secured(let summary):
                 log.info("TLS established: \(summary)")
+                connectionInfo.tls = summary
                 negotiate { n throws(NegotiationError) in try n.tlsEstablished() }
             case .opened:
                 if negotiator != nil {
@@ -222,6 +229,7 @@ package actor XMPPSession {
         let wasOnline = boundJID != nil
         boundJID = nil
         servers.connectionEnded(wentOnline: wasOnline)
+        connectionInfo = ConnectionInfo(lastDisconnect: ConnectionInfo.Ending(at: Timestamp.now(), reason: reason))
         // A stream that will be resumed keeps its requests waiting: on resumption the server
         // sends again the answers we missed (an error to a publish among them, which must not
         // be taken for delivery). Otherwise they fail now, with the stream.

@@ -27,6 +27,17 @@ package enum LogLevel: Int, Sendable, Comparable, CaseIterable {
     }
 
     package static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    /// The syslog priority journald reads from a `<N>` line prefix (sd-daemon(3)): so that
+    /// `journalctl -p warning` shows warnings and errors.
+    package var syslogPriority: Int {
+        switch self {
+        case .debug: 7
+        case .info: 6
+        case .warning: 4
+        case .error: 3
+        }
+    }
 }
 
 /// Writes one line per event to stderr, level first: `INFO  session: online as dev@example.org/kinglet`.
@@ -44,11 +55,14 @@ package struct Logger: Sendable {
     /// The process-wide threshold. An atomic rather than a mutable global, so any thread may log.
     private static let threshold = Atomic<Int>(LogLevel.info.rawValue)
     private static let timestamps = Atomic<Bool>(false)
+    private static let priorityPrefixes = Atomic<Bool>(false)
 
-    /// Sets the lowest level that is written, and whether lines start with a UTC time.
+    /// Sets the lowest level that is written, and whether lines start with a UTC time. When
+    /// stderr is the journal's stream, lines start with their syslog priority (`<4>`).
     package static func configure(level: LogLevel, timestamps: Bool = false) {
         threshold.store(level.rawValue, ordering: .relaxed)
         Self.timestamps.store(timestamps, ordering: .relaxed)
+        priorityPrefixes.store(JournalStream.isStandardError(), ordering: .relaxed)
     }
 
     package static func isEnabled(_ level: LogLevel) -> Bool {
@@ -69,12 +83,37 @@ package struct Logger: Sendable {
 
     package func log(_ level: LogLevel, _ message: () -> String) {
         guard Self.isEnabled(level) else { return }
-        var line = level.tag + " "
-        if Self.timestamps.load(ordering: .relaxed) {
-            line += Timestamp.now().xsDateTime + " "
-        }
-        line += label + ": " + Self.oneLine(message()) + "\n"
+        let line = line(
+            level, message(), timestamp: Self.timestamps.load(ordering: .relaxed) ? Timestamp.now() : nil,
+            priorityPrefix: Self.priorityPrefixes.load(ordering: .relaxed))
         // One write(2) per line keeps lines from different threads whole.
         writeAll(fd: 2, Array(line.utf8))
+    }
+
+    /// One log line with its newline: `<6>INFO  session: online as …` (the prefix only for the journal).
+    package func line(_ level: LogLevel, _ message: String, timestamp: Timestamp? = nil, priorityPrefix: Bool = false) -> String {
+        var line = priorityPrefix ? "<\(level.syslogPriority)>" : ""
+        line += level.tag + " "
+        if let timestamp { line += timestamp.xsDateTime + " " }
+        return line + label + ": " + Self.oneLine(message) + "\n"
+    }
+}
+
+/// Whether stderr is connected to the journal: systemd sets `JOURNAL_STREAM` to the device and
+/// inode of the stream it gave the service (systemd.exec(5)). Redirected elsewhere (a file, a
+/// pipe), they no longer match and lines stay plain.
+package enum JournalStream {
+    package static func isStandardError() -> Bool {
+        guard let value = getenv("JOURNAL_STREAM") else { return false }
+        return matches(String(cString: value), fd: 2)
+    }
+
+    /// True when `value` (`DEVICE:INODE`, decimal) names the file open on `fd`.
+    package static func matches(_ value: String, fd: Int32) -> Bool {
+        let parts = value.split(separator: ":")
+        guard parts.count == 2, let device = UInt64(parts[0]), let inode = UInt64(parts[1]) else { return false }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return false }
+        return UInt64(st.st_dev) == device && UInt64(st.st_ino) == inode
     }
 }

@@ -1,10 +1,19 @@
 """Issue 12, running it in the field: the binary alone knows the shipped profiles, systemd's
 notify protocol and watchdog, journal priorities, and `kinglet doctor`."""
 import os
+import re
 import shutil
+import signal
+import socket
 import subprocess
+import threading
+import time
+import uuid
 
-from harness.agent import BINARY
+import pytest
+
+from harness.agent import BINARY, base_config, render_config
+from harness.wait import free_port, wait_until
 
 
 def test_a_bare_binary_in_an_empty_folder_resolves_a_shipped_profile(workdir):
@@ -24,3 +33,156 @@ def test_a_bare_binary_in_an_empty_folder_resolves_a_shipped_profile(workdir):
                            text=True, timeout=30)
     assert check.returncode == 0 and check.stdout.startswith(f"OK: {expected}: profile 'raspberry-pi'"), check
     assert sorted(os.listdir(folder)) == ["kinglet", "kinglet.toml"]  # nothing written beside it
+
+
+class NotifySocket:
+    """The datagram socket systemd binds for NOTIFY_SOCKET (here in the abstract namespace),
+    with every message kept with the time it arrived."""
+
+    def __init__(self):
+        self.name = f"@kinglet-test-{uuid.uuid4().hex}"
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind("\0" + self.name[1:])
+        self.messages = []  # (monotonic time, text)
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self):
+        while True:
+            try:
+                data = self.sock.recv(4096)
+            except OSError:
+                return
+            with self._lock:
+                self.messages.append((time.monotonic(), data.decode()))
+
+    def texts(self):
+        with self._lock:
+            return [text for _, text in self.messages]
+
+    def times_of(self, text, after=0.0):
+        with self._lock:
+            return [t for t, m in self.messages if m == text and t > after]
+
+    def wait_for(self, predicate, timeout=20.0, what="notification"):
+        def found():
+            return next((m for m in self.texts() if predicate(m)), None)
+        return wait_until(found, timeout=timeout, what=lambda: f"{what}; got {self.texts()[-10:]}")
+
+    def close(self):
+        self.sock.close()
+
+
+@pytest.fixture
+def notify():
+    s = NotifySocket()
+    yield s
+    s.close()
+
+
+def statuses(notify):
+    return [line[len("STATUS="):] for m in notify.texts() for line in m.split("\n") if line.startswith("STATUS=")]
+
+
+def test_ready_without_the_network_then_status_follows_the_connection(prosody, workdir, agent_factory, notify):
+    prosody.stop()  # READY must not wait for the server
+    config = base_config(prosody, workdir, reconnect_initial="100ms", reconnect_max="500ms")
+    agent = agent_factory(config).start(env={"NOTIFY_SOCKET": notify.name, "WATCHDOG_USEC": "2000000"})
+    ready = notify.wait_for(lambda m: m.startswith("READY=1"), what="READY=1")
+    assert re.fullmatch(r"READY=1\nSTATUS=(connecting|offline \(.*\)) · \d+ readings? waiting · sensors OK", ready), ready
+
+    prosody.start()
+    jid = agent.full_jid()
+    notify.wait_for(lambda m: m == f"STATUS=online as {jid} via 127.0.0.1:{prosody.c2s_port} · 0 readings waiting "
+                    "· sensors OK" or m.startswith(f"STATUS=online as {jid} via "), what="STATUS online")
+
+    # WATCHDOG=1 at half of WATCHDOG_USEC: every second, not faster, and not much slower.
+    start = time.monotonic()
+    wait_until(lambda: len(notify.times_of("WATCHDOG=1", after=start)) >= 4, timeout=15, what="4 watchdog pings")
+    pings = notify.times_of("WATCHDOG=1", after=start)
+    gaps = [b - a for a, b in zip(pings, pings[1:])]
+    assert all(gap > 0.8 for gap in gaps), gaps
+    assert sum(gaps) / len(gaps) < 1.5, gaps
+
+    prosody.stop()
+    notify.wait_for(lambda m: m.startswith("STATUS=offline ("), what="STATUS offline")
+    assert agent.stop() == 0
+    assert "STOPPING=1\nSTATUS=stopping" in notify.texts()
+
+
+def test_no_watchdog_while_the_sampler_is_stuck_and_journal_priorities(workdir, notify):
+    """A sensor file that blocks (a FIFO nobody writes, as a hung sysfs read in a driver would):
+    the sampler's tick never ends, the pings stop, and they resume when the read completes."""
+    fifo = os.path.join(workdir, "probe")
+    os.mkfifo(fifo)
+    profile = os.path.join(workdir, "stuck.toml")
+    with open(profile, "w") as f:
+        f.write(f'[device]\nname = "stuck"\n[[sensor]]\nname = "probe"\nsource = "file"\npath = "{fifo}"\n'
+                'value_type = "string"\ninterval = "200ms"\n')
+    config = os.path.join(workdir, "agent.toml")
+    with open(config, "w") as f:
+        f.write(render_config({
+            "xmpp": {"jid": "sensor@kinglet.test", "password": "x", "host": "127.0.0.1", "port": free_port(),
+                     "reconnect_initial": "1s", "reconnect_max": "1s"},
+            "device": {"profile": profile}, "store": {"path": os.path.join(workdir, "kinglet.db")}}))
+
+    feeding = threading.Event()
+
+    def feed():  # one value per read: each open for writing waits for the agent's open for reading
+        while feeding.is_set():
+            try:
+                with open(fifo, "w") as w:
+                    w.write("21.5\n")
+            except BrokenPipeError:  # the agent had read what an earlier write left and closed
+                pass
+
+    feeding.set()
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    log_path = os.path.join(workdir, "agent.log")
+    log = open(log_path, "w")
+    st = os.fstat(log.fileno())
+    env = dict(os.environ, NOTIFY_SOCKET=notify.name, WATCHDOG_USEC="1000000",
+               JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}")
+    process = subprocess.Popen([BINARY, "run", "--config", config], stderr=log, stdout=subprocess.DEVNULL, env=env)
+    try:
+        notify.wait_for(lambda m: m.startswith("READY=1"), what="READY=1")
+        wait_until(lambda: len(notify.times_of("WATCHDOG=1")) >= 2, timeout=10, what="pings")
+
+        feeding.clear()  # the feeder serves one more read, then the next read blocks for good
+        feeder.join(timeout=10)
+        stuck_line = wait_until(lambda: grep(log_path, r"watchdog: the sampler has finished nothing"), timeout=15,
+                                what="the watchdog noticing the stuck sampler")
+        assert stuck_line.startswith("<3>ERROR "), stuck_line
+        quiet_from = time.monotonic()
+        time.sleep(3)  # six ping intervals: none may come while the sampler is stuck
+        assert notify.times_of("WATCHDOG=1", after=quiet_from) == []
+        assert process.poll() is None
+
+        feeding.set()
+        feeder = threading.Thread(target=feed, daemon=True)
+        feeder.start()
+        wait_until(lambda: notify.times_of("WATCHDOG=1", after=quiet_from), timeout=10, what="pings again")
+        assert grep(log_path, r"^<6>INFO  systemd: watchdog: every part makes progress again")
+        # Priorities for the journal: warnings and errors can be filtered with journalctl -p.
+        assert grep(log_path, r"^<6>INFO  agent: kinglet .* starting")
+        assert grep(log_path, r"^<4>WARN  session: connection lost")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0
+    finally:
+        feeding.clear()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        try:  # unblock a feeder waiting in open()
+            os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+        log.close()
+
+
+def grep(path, pattern):
+    rx = re.compile(pattern)
+    with open(path, errors="replace") as f:
+        return next((line.rstrip("\n") for line in f if rx.search(line)), None)

@@ -27,6 +27,10 @@ package final class KingletAgent: Sendable {
     /// The seat in the fleet room; nil without `[fleet] room`.
     private let room: RoomService?
     private let restart: RestartLatch
+    /// systemd's notify protocol and watchdog; nil unless started as a notify service.
+    private let service: ServiceManager?
+    /// Events the agent's loop has taken and finished, for the watchdog.
+    private let loopProgress = ProgressMeter()
     /// What `run` returns: success, or `ExitStatus.restart` after a requested restart.
     private let exitStatus = Mutex(ExitStatus.success)
     private let log = Logger("agent")
@@ -89,6 +93,11 @@ package final class KingletAgent: Sendable {
             roster: context.roster, access: access)
         let chat = ChatCommandHandler(services: services, ownJID: { await session.boundJID }, send: { await session.send($0) })
         room = Self.fleetRoom(configuration: configuration, session: session, access: access, chat: chat, presence: presence)
+        service = ServiceManager.fromEnvironment { [session, sampler, store] in
+            ServiceStatus.text(
+                boundJID: await session.boundJID, connection: await session.connectionInfo,
+                device: await DeviceStatus.current(sampler: sampler, store: store))
+        }
         router = Self.makeRouter(
             session: session, device: device, iqHandlers: iqHandlers, nodeProviders: [commands],
             messageHandlers: [ControlMessageHandler(device: device, nodeID: configuration.device.nodeID), chat],
@@ -151,6 +160,10 @@ package final class KingletAgent: Sendable {
         await publisher?.start()
         await presence.start()
         if let room { await presence.mirror { await room.presenceChanged($0) } }
+        var meters: [WatchdogProgress.Part: ProgressMeter] = [.eventLoop: loopProgress, .sampler: sampler.progress]
+        meters[.publisher] = publisher?.progress
+        // Up without waiting for the network: the device samples and the outbox takes readings.
+        await service?.ready(meters: meters, statusInterval: configuration.presence.checkInterval)
         let sessionTask = Task { await session.run() }
         let stopper = Task { [self] in
             for await number in signals.signals {
@@ -159,7 +172,9 @@ package final class KingletAgent: Sendable {
             }
         }
         for await event in session.events {
+            loopProgress.begin()
             await handle(event)
+            loopProgress.finish()
         }
         await sessionTask.value
         stopper.cancel()
@@ -175,6 +190,7 @@ package final class KingletAgent: Sendable {
     /// `run` then returns `status`.
     private func shutDown(_ reason: String, status: Int32) async {
         log.info(reason)
+        service?.stopping()
         exitStatus.withLock { $0 = status }
         await device.stop()
         await session.stop(goodbye: await presence.goodbye())
@@ -186,6 +202,7 @@ package final class KingletAgent: Sendable {
             await presence.online(resumed: resumed)
             await room?.online(resumed: resumed)
             publisher?.post(event)
+            service?.statusMayHaveChanged()
         case .stanza(let stanza):
             if await room?.handle(stanza) != true { await router.route(stanza) }
             // After the route, so the command's reply is queued before the goodbye.
@@ -193,6 +210,7 @@ package final class KingletAgent: Sendable {
         case .offline:
             await room?.offline()
             publisher?.post(event)
+            service?.statusMayHaveChanged()
         case .acknowledged, .unacknowledged:
             publisher?.post(event)
         }

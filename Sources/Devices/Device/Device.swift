@@ -30,6 +30,9 @@ package actor Device {
     package nonisolated let profile: DeviceProfile
     package nonisolated let controls: [ControlDefinition]
     package nonisolated let batches: AsyncStream<ReadingBatch>
+    /// Ticks begun and finished, for the agent's watchdog: a tick that never ends (a source
+    /// read blocking inside the actor) shows as work waiting with nothing finished.
+    package nonisolated let progress = ProgressMeter()
     private let continuation: AsyncStream<ReadingBatch>.Continuation
     let clock: any AgentClock
     let logger = Logger("device")
@@ -99,6 +102,8 @@ package actor Device {
     /// control values that changed. The loop calls it; tests call it directly after moving a
     /// manual clock.
     package func tick() async {
+        progress.begin()
+        defer { progress.finish() }
         await prepareIfNeeded()
         let now = clock.now()
         var kept: [Reading] = pendingControlReadings()

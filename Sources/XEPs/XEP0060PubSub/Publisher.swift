@@ -68,6 +68,8 @@ package actor Publisher {
     private nonisolated let inbox: AsyncStream<SessionEvent>
     private nonisolated let inboxSink: AsyncStream<SessionEvent>.Continuation
     private var eventsTask: Task<Void, Never>?
+    /// Session events and outbox updates taken and handled, for the agent's watchdog.
+    package nonisolated let progress = ProgressMeter()
 
     package init(
         configuration: PublishConfiguration, transport: any PublishTransport, store: ReadingStore,
@@ -85,6 +87,7 @@ package actor Publisher {
     /// loop must not wait behind outbox work (a commit's fsync) while a readout request waits.
     /// Events are handled in the order they were posted.
     package nonisolated func post(_ event: SessionEvent) {
+        progress.begin()
         inboxSink.yield(event)
     }
 
@@ -93,11 +96,18 @@ package actor Publisher {
         guard updatesTask == nil else { return }
         window = DeliveryWindow(capacity: configuration.window, settledThrough: await store.stats().acknowledgedThrough)
         let updates = await store.updates()
-        updatesTask = Task { [weak self] in
-            for await through in updates { await self?.storeAdvanced(to: through) }
+        updatesTask = Task { [weak self, progress] in
+            for await through in updates {
+                progress.begin()
+                await self?.storeAdvanced(to: through)
+                progress.finish()
+            }
         }
-        eventsTask = Task { [weak self, inbox] in
-            for await event in inbox { await self?.handle(event) }
+        eventsTask = Task { [weak self, inbox, progress] in
+            for await event in inbox {
+                await self?.handle(event)
+                progress.finish()
+            }
         }
         log.info("publishing to node '\(configuration.node)' on \(configuration.target.address?.description ?? "the account (PEP)")")
     }

@@ -66,10 +66,11 @@ class Agent:
         with open(self.config_path, "w") as f:
             f.write(render_config(sections))
 
-    def start(self, *extra_args):
+    def start(self, *extra_args, env=None):
+        """Runs `kinglet run`; `env` adds variables to the inherited environment."""
         self.process = subprocess.Popen([self.binary, "run", "--config", self.config_path, *extra_args],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                        errors="replace")
+                                        errors="replace", env=dict(os.environ, **env) if env else None)
         self._reader = threading.Thread(target=self._read, args=(self.process,), daemon=True)
         self._reader.start()
         return self
