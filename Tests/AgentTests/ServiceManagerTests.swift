@@ -4,6 +4,7 @@ import Synchronization
 import Glibc
 import Session
 import Support
+import TestSupport
 import Testing
 import XEPs
 import XMPPCore
@@ -113,14 +114,10 @@ private final class NotifySocket {
 }
 
 @Suite struct ServiceManagerTests {
-    /// Waits until both of the manager's loops sleep on the clock again (what they send, they
-    /// sent before sleeping).
+    /// Waits until both of the manager's timers sleep on the clock again (what the watchdog
+    /// sends, it sent before sleeping).
     private func settle(_ clock: ManualClock, loops: Int = 2) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while clock.sleeperCount < loops {
-            guard ContinuousClock.now < deadline else { throw CancellationError() }
-            try await Task.sleep(for: .milliseconds(1))
-        }
+        #expect(await clock.waitForSleepers(loops))
     }
 
     @Test func readyThenWatchdogAtItsPaceOnlyWhileEveryPartMoves() async throws {

@@ -1,4 +1,3 @@
-import Devices
 import Support
 import Synchronization
 
@@ -9,7 +8,7 @@ import Synchronization
 final class ServiceManager: Sendable {
     private let notifier: SystemdNotifier
     private let watchdogPingInterval: Duration?
-    private let clock: any SamplerClock
+    private let clock: any AgentClock
     /// What the status line says now; called on session events and every `statusInterval`.
     private let status: @Sendable () async -> String
     private let state = Mutex(State())
@@ -25,7 +24,7 @@ final class ServiceManager: Sendable {
 
     /// nil when the agent was not started as a notify service.
     static func fromEnvironment(
-        _ environment: SystemdEnvironment = .current(), clock: any SamplerClock = SystemSamplerClock(),
+        _ environment: SystemdEnvironment = .current(), clock: any AgentClock = SystemClock(),
         status: @escaping @Sendable () async -> String
     ) -> ServiceManager? {
         guard let socket = environment.notifySocket else { return nil }
@@ -40,7 +39,7 @@ final class ServiceManager: Sendable {
     }
 
     init(
-        notifier: SystemdNotifier, watchdogPingInterval: Duration?, clock: any SamplerClock,
+        notifier: SystemdNotifier, watchdogPingInterval: Duration?, clock: any AgentClock,
         status: @escaping @Sendable () async -> String
     ) {
         self.notifier = notifier
@@ -105,7 +104,7 @@ final class ServiceManager: Sendable {
     /// the parts themselves, so a stuck part cannot hold the watchdog's verdict up.
     private func startWatchdog(_ meters: [WatchdogProgress.Part: ProgressMeter]) -> Task<Void, Never>? {
         guard let interval = watchdogPingInterval else { return nil }
-        log.info("watchdog: telling systemd every \(Self.seconds(interval)) while the \(meters.keys.sorted().map(\.rawValue).joined(separator: ", ")) make progress")
+        log.info("watchdog: telling systemd every \(interval.secondsText) while the \(meters.keys.sorted().map(\.rawValue).joined(separator: ", ")) make progress")
         return Task { [clock, notifier, log] in
             var progress = WatchdogProgress(limit: interval)
             var reported: [WatchdogProgress.Part] = []
@@ -116,7 +115,7 @@ final class ServiceManager: Sendable {
                     notifier.send("WATCHDOG=1")
                     if !reported.isEmpty { log.info("watchdog: every part makes progress again") }
                 } else if stalls.map(\.part) != reported {
-                    let parts = stalls.map { "the \($0.part.rawValue) has finished nothing for \(Self.seconds($0.stuckFor))" }
+                    let parts = stalls.map { "the \($0.part.rawValue) has finished nothing for \($0.stuckFor.secondsText)" }
                     log.error("watchdog: \(parts.joined(separator: ", ")); no longer telling systemd the agent is alive")
                 }
                 reported = stalls.map(\.part)
@@ -124,11 +123,5 @@ final class ServiceManager: Sendable {
                 do { try await clock.sleep(until: next) } catch { return }
             }
         }
-    }
-
-    /// `0.5s`, `15.0s`.
-    private static func seconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        return "\(seconds).\(attoseconds / 100_000_000_000_000_000)s"
     }
 }
