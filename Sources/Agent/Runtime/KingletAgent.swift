@@ -93,10 +93,10 @@ package final class KingletAgent: Sendable {
             roster: context.roster, access: access)
         let chat = ChatCommandHandler(services: services, ownJID: { await session.boundJID }, send: { await session.send($0) })
         room = Self.fleetRoom(configuration: configuration, session: session, access: access, chat: chat, presence: presence)
-        service = ServiceManager.fromEnvironment { [session, sampler, store] in
+        service = ServiceManager.fromEnvironment { [session, device, store] in
             ServiceStatus.text(
                 boundJID: await session.boundJID, connection: await session.connectionInfo,
-                device: await DeviceStatus.current(sampler: sampler, store: store))
+                device: await DeviceStatus.current(device: device, store: store))
         }
         router = Self.makeRouter(
             session: session, device: device, iqHandlers: iqHandlers, nodeProviders: [commands],
@@ -160,7 +160,7 @@ package final class KingletAgent: Sendable {
         await publisher?.start()
         await presence.start()
         if let room { await presence.mirror { await room.presenceChanged($0) } }
-        var meters: [WatchdogProgress.Part: ProgressMeter] = [.eventLoop: loopProgress, .sampler: sampler.progress]
+        var meters: [WatchdogProgress.Part: ProgressMeter] = [.eventLoop: loopProgress, .sampler: device.progress]
         meters[.publisher] = publisher?.progress
         // Up without waiting for the network: the device samples and the outbox takes readings.
         await service?.ready(meters: meters, statusInterval: configuration.presence.checkInterval)
