@@ -1,17 +1,45 @@
 import Support
 package import Readings
 
+/// A value that has passed its control's type and limit checks, in the control's own type. Only
+/// `Device.validate` makes one, so `Device.apply` never writes a value nobody checked.
+package struct ValidatedControlValue: Sendable, Hashable {
+    package let name: String
+    package let value: ControlValue
+    /// The control's place in the profile (and in the device's slots).
+    let index: Int
+}
+
 extension Device {
-    /// Validates `value` against the control's type and limits (nothing reaches the target when
-    /// it fails), writes it, reads it back where the target allows, and returns the value now
-    /// applied. The new value is also published in a batch when it changed. Every error names
-    /// the parameter.
-    package func apply(_ name: String, _ value: ControlValue) async throws(ControlError) -> ControlValue {
-        guard let index = controlSlots.firstIndex(where: { $0.definition.name == name }) else {
+    /// The control named `name`, or `unknownParameter`.
+    package nonisolated func control(named name: String) throws(ControlError) -> ControlDefinition {
+        try controls[controlIndex(name)]
+    }
+
+    /// The one place a control value is checked: the control must exist, and the value must fit
+    /// its type and limits. Every error names the parameter; nothing is applied.
+    package nonisolated func validate(_ name: String, _ value: ControlValue) throws(ControlError) -> ValidatedControlValue {
+        let index = try controlIndex(name)
+        return ValidatedControlValue(name: name, value: try controls[index].validate(value), index: index)
+    }
+
+    private nonisolated func controlIndex(_ name: String) throws(ControlError) -> Int {
+        guard let index = controls.firstIndex(where: { $0.name == name }) else {
             throw ControlError(name, .unknownParameter, "no control named '\(name)'")
         }
+        return index
+    }
+
+    /// Validates and applies one value (see `apply(_:)`).
+    package func apply(_ name: String, _ value: ControlValue) async throws(ControlError) -> ControlValue {
+        try await apply(try validate(name, value))
+    }
+
+    /// Writes a validated value, reads it back where the target allows, and returns the value
+    /// now applied. The new value is also published in a batch when it changed.
+    package func apply(_ change: ValidatedControlValue) async throws(ControlError) -> ControlValue {
+        let (name, index, valid) = (change.name, change.index, change.value)
         let definition = controlSlots[index].definition
-        let valid = try definition.validate(value)
         await prepareIfNeeded()
         // What preparing found goes out before the change, so the record shows both.
         emit(pendingControlReadings())

@@ -26,26 +26,21 @@ package struct ControlApplier: Sendable {
 
     /// The control named `name`, or `unknownParameter`.
     package func control(_ name: String) throws(ControlError) -> ControlDefinition {
-        guard let control = controls.first(where: { $0.name == name }) else {
-            throw ControlError(name, .unknownParameter, "no control named '\(name)'")
-        }
-        return control
+        try device.control(named: name)
     }
 
-    /// Parses text a person typed for a control (`on`, `42`, `auto`) into a validated change.
+    /// Parses text a person typed for a control (`on`, `42`, `auto`) into a change.
     package func change(_ name: String, text: String) throws(ControlError) -> ControlChange {
         ControlChange(name, try control(name).parse(text))
     }
 
-    /// Checks every change against its control, in order, and returns them in each control's
-    /// own type. The first unknown name (`unknownParameter`) or bad value (`invalidValue`) is
-    /// thrown, naming the parameter; nothing is applied.
-    package func validate(_ changes: [ControlChange]) throws(ControlError) -> [ControlChange] {
-        var valid: [ControlChange] = []
+    /// Checks every change against its control (`Device.validate`), in order. The first unknown
+    /// name (`unknownParameter`) or bad value (`invalidValue`) is thrown, naming the parameter;
+    /// nothing is applied.
+    package func validate(_ changes: [ControlChange]) throws(ControlError) -> [ValidatedControlValue] {
+        var valid: [ValidatedControlValue] = []
         valid.reserveCapacity(changes.count)
-        for change in changes {
-            valid.append(ControlChange(change.name, try control(change.name).validate(change.value)))
-        }
+        for change in changes { valid.append(try device.validate(change.name, change.value)) }
         return valid
     }
 
@@ -58,7 +53,7 @@ package struct ControlApplier: Sendable {
         var applied: [ControlChange] = []
         applied.reserveCapacity(valid.count)
         for change in valid {
-            applied.append(ControlChange(change.name, try await device.apply(change.name, change.value)))
+            applied.append(ControlChange(change.name, try await device.apply(change)))
         }
         return applied
     }
