@@ -34,7 +34,7 @@ func commandsBenchmark() async throws -> [Figure] {
     let services = DeviceServices(device: device, store: nil, clock: clock)
     var policy = ChatThrottle.Policy()
     policy.burst = 1_000_000  // measuring the work, not the throttle
-    let chat = ChatCommandHandler(services: services, policy: policy, ownJID: { nil }, send: { _ in })
+    let chat = ChatCommandHandler(services: services, policy: policy, ownJID: { nil }, sender: ByteSink())
     let commands = AdHocCommandHandler(services: services, lifecycle: NoRestart(), ownJID: { nil })
     let alice = try JID("alice@example.org/bench")
 

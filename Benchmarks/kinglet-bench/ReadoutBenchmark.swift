@@ -1,4 +1,5 @@
 import Devices
+import Session
 import Store
 import Support
 import XEPs
@@ -16,7 +17,7 @@ func readoutBenchmark() async throws -> [Figure] {
     let device = Device(profile: try DeviceProfile.load(path: "Devices/simulated.toml"))
     await device.start()
     let sink = ByteSink()
-    let readout = SensorDataHandler(sender: { await sink.write($0) }, device: device, store: store, nodeID: "simulated")
+    let readout = SensorDataHandler(sender: sink, device: device, store: store, nodeID: "simulated")
     let control = ControlHandler(device: device, nodeID: "simulated")
     let from = try JID("alice@example.org/bench")
 
@@ -43,7 +44,7 @@ func readoutBenchmark() async throws -> [Figure] {
 }
 
 /// Serializes what would go to the socket, keeping only a byte count.
-private actor ByteSink {
+actor ByteSink: StanzaSender {
     private var buffer: [UInt8] = []
     private(set) var bytes = 0
 
@@ -51,6 +52,11 @@ private actor ByteSink {
         buffer.removeAll(keepingCapacity: true)
         stanza.serialize(into: &buffer, inheritedNamespace: XMLNamespace.jabberClient)
         bytes += buffer.count
+    }
+
+    func send(_ stanza: XMLElement, tag: StanzaTag?) -> Bool {
+        write(stanza)
+        return true
     }
 }
 

@@ -27,7 +27,7 @@ import XMPPCore
 
         init(policy: ChatThrottle.Policy = ChatThrottle.Policy()) async throws {
             fixture = try await CommandFixture.make()
-            handler = ChatCommandHandler(services: fixture.services, policy: policy, ownJID: { device }, send: { _ in })
+            handler = ChatCommandHandler(services: fixture.services, policy: policy, ownJID: { device }, sender: RecordingSender())
         }
 
         func verdict(_ body: String?, from: JID = alice, role: Role = .operator, type: String? = "chat", extra: XMLElement? = nil) async

@@ -20,7 +20,7 @@ let simulatedWithBrokenSensor: DeviceProfile = {
 final class DeviceFixture: Sendable {
     let device: Device
     let store: ReadingStore
-    let sent = SentStanzas()
+    let sent = RecordingSender()
     private let directory: String
 
     init() async throws {
@@ -41,28 +41,12 @@ final class DeviceFixture: Sendable {
     }
 
     func readoutHandler(clock: any AgentClock = SystemClock()) -> SensorDataHandler {
-        SensorDataHandler(sender: { [sent] in await sent.record($0) }, device: device, store: store, nodeID: "simulated", clock: clock)
+        SensorDataHandler(sender: sent, device: device, store: store, nodeID: "simulated", clock: clock)
     }
 
     /// The current value of a control as a readout shows it.
     func value(of name: String) async -> String? {
         await device.currentReadings(names: [name]).first?.value?.text
-    }
-}
-
-/// Stanzas sent by a handler, in order.
-actor SentStanzas {
-    private(set) var stanzas: [XMLElement] = []
-
-    func record(_ stanza: XMLElement) { stanzas.append(stanza) }
-
-    /// Waits until at least `count` stanzas were sent; returns them all.
-    func wait(for count: Int, timeout: Duration = .seconds(10)) async -> [XMLElement] {
-        let deadline = ContinuousClock.now + timeout
-        while stanzas.count < count, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return stanzas
     }
 }
 

@@ -91,7 +91,7 @@ package final class KingletAgent: Sendable {
         presence = PresenceService(
             session: session, configuration: configuration.presence, discoInfo: discoInfo, device: device, store: store,
             roster: context.roster, access: access)
-        let chat = ChatCommandHandler(services: services, ownJID: { await session.boundJID }, send: { await session.send($0) })
+        let chat = ChatCommandHandler(services: services, ownJID: { await session.boundJID }, sender: session)
         room = Self.fleetRoom(configuration: configuration, session: session, access: access, chat: chat, presence: presence)
         service = ServiceManager.fromEnvironment { [session, device, store] in
             ServiceStatus.text(
@@ -111,7 +111,7 @@ package final class KingletAgent: Sendable {
     ) -> [any IQHandler] {
         [
             PingHandler(),
-            SensorDataHandler(session: session, device: device, store: store, nodeID: nodeID),
+            SensorDataHandler(sender: session, device: device, store: store, nodeID: nodeID),
             ControlHandler(device: device, nodeID: nodeID),
             VersionHandler(operatingSystem: context.operatingSystem),
             LastActivityHandler(activity: context.activity),
@@ -141,7 +141,7 @@ package final class KingletAgent: Sendable {
             device: discoInfo, sensors: SensorNodes(device: device, features: discoInfo.features), providers: nodeProviders,
             ownJID: { await session.boundJID })
         return StanzaRouter(
-            session: session, access: context.access,
+            sender: session, access: context.access,
             iqHandlers: iqHandlers + [disco],
             messageHandlers: messageHandlers,  // chat last: it claims every chat message with a body
             presenceHandlers: [SubscriptionHandler(presence: presence, roster: context.roster, account: context.access.accountJID)],

@@ -27,20 +27,20 @@ package struct ChatCommandHandler: MessageHandler {
     private let throttle: ThrottleState
     private let clock: any AgentClock
     private let ownJID: @Sendable () async -> JID?
-    private let send: @Sendable (XMLElement) async -> Void
+    private let sender: any StanzaSender
     private let log = Logger("chat")
 
-    /// `send` puts a reply on the wire; `ownJID` is the device's full JID, whose own messages
+    /// `sender` puts a reply on the wire; `ownJID` is the device's full JID, whose own messages
     /// are never answered.
     package init(
         services: DeviceServices, policy: ChatThrottle.Policy = ChatThrottle.Policy(),
-        ownJID: @escaping @Sendable () async -> JID?, send: @escaping @Sendable (XMLElement) async -> Void
+        ownJID: @escaping @Sendable () async -> JID?, sender: any StanzaSender
     ) {
         responder = ChatResponder(services: services)
         throttle = ThrottleState(ChatThrottle(policy: policy))
         clock = services.clock
         self.ownJID = ownJID
-        self.send = send
+        self.sender = sender
     }
 
     package func handle(_ message: XMLElement, from: JID, role: Role) async -> Bool {
@@ -50,7 +50,7 @@ package struct ChatCommandHandler: MessageHandler {
             log.debug("no reply to a chat message from \(from) (throttled or empty)")
             return true
         case .reply(let reply):
-            await send(reply)
+            await sender.send(reply)
             return true
         }
     }

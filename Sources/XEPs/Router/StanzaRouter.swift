@@ -1,11 +1,11 @@
 package import XMLStream
 import XMPPCore
-package import Session
+import Session
 
 /// The one dispatch point from an incoming stanza to the feature that handles it, and the
 /// one place where access is checked and unanswered requests get their error.
 package struct StanzaRouter: Sendable {
-    private let session: XMPPSession
+    private let sender: any StanzaSender
     private let access: AccessPolicy
     private let iqHandlers: [String: any IQHandler]
     private let messageHandlers: [any MessageHandler]
@@ -17,11 +17,11 @@ package struct StanzaRouter: Sendable {
     /// claimed by one handler only. `activity` learns of every command a contact gives (an IQ
     /// `set` or a message a handler took), for XEP-0012.
     package init(
-        session: XMPPSession, access: AccessPolicy, iqHandlers: [any IQHandler],
+        sender: any StanzaSender, access: AccessPolicy, iqHandlers: [any IQHandler],
         messageHandlers: [any MessageHandler], presenceHandlers: [any PresenceHandler],
         activity: ActivityClock? = nil, refusals: ReplyThrottle = ReplyThrottle()
     ) {
-        self.session = session
+        self.sender = sender
         self.access = access
         var table: [String: any IQHandler] = [:]
         for handler in iqHandlers {
@@ -53,7 +53,7 @@ package struct StanzaRouter: Sendable {
     private func routeIQ(_ iq: XMLElement, from: JID, role: Role) async {
         guard let type = iq.stanzaType, type == "get" || type == "set" else { return }
         guard let payload = iq.payload, let namespace = payload.namespace, let handler = iqHandlers[namespace] else {
-            await session.send(iq.errorReply(StanzaError(.serviceUnavailable)))
+            await sender.send(iq.errorReply(StanzaError(.serviceUnavailable)))
             return
         }
         let required = handler.requiredRole(for: iq)
@@ -61,12 +61,12 @@ package struct StanzaRouter: Sendable {
         let what = "\(type) \(payload.name) (\(namespace))"
         guard effective >= required else {
             AccessLog.refused(what, from: from, role: role, needed: required)
-            await session.send(iq.errorReply(StanzaError(.forbidden)))
+            await sender.send(iq.errorReply(StanzaError(.forbidden)))
             return
         }
         AccessLog.allowed(what, from: from, role: effective)
         let reply = await handler.handle(iq, from: from, role: effective)
-        await session.send(reply)
+        await sender.send(reply)
         if type == "set", reply.stanzaType == "result", isContact(from) { activity?.record() }
         await handler.afterReply(reply, to: iq, from: from, role: effective)
     }
@@ -79,7 +79,7 @@ package struct StanzaRouter: Sendable {
             AccessLog.refused("message", from: from, role: role, needed: .viewer)
             let type = message.stanzaType ?? "normal"
             if (type == "chat" || type == "normal"), message.child("body") != nil, refusals.allow(from) {
-                await session.send(Self.notAuthorized(replyingTo: message, type: type))
+                await sender.send(Self.notAuthorized(replyingTo: message, type: type))
             }
             return
         }

@@ -1,6 +1,6 @@
 package import Devices
 import Readings
-package import Session
+import Session
 package import Store
 package import Support
 package import XMLStream
@@ -19,9 +19,7 @@ package struct SensorDataHandler: IQHandler {
     package static let queueCapacity = 32
 
     /// Where the data messages go: the session in the agent, a recorder in tests.
-    package typealias Sender = @Sendable (XMLElement) async -> Void
-
-    private let sendStanza: Sender
+    private let sender: any StanzaSender
     private let device: Device
     private let store: ReadingStore
     private let nodeID: String
@@ -29,12 +27,8 @@ package struct SensorDataHandler: IQHandler {
     private let queue: ReadoutQueue
     private let log = Logger("readout")
 
-    package init(session: XMPPSession, device: Device, store: ReadingStore, nodeID: String) {
-        self.init(sender: { await session.send($0) }, device: device, store: store, nodeID: nodeID)
-    }
-
-    package init(sender: @escaping Sender, device: Device, store: ReadingStore, nodeID: String, clock: any AgentClock = SystemClock()) {
-        self.sendStanza = sender
+    package init(sender: any StanzaSender, device: Device, store: ReadingStore, nodeID: String, clock: any AgentClock = SystemClock()) {
+        self.sender = sender
         self.device = device
         self.store = store
         self.nodeID = nodeID
@@ -114,7 +108,7 @@ package struct SensorDataHandler: IQHandler {
     }
 
     private func send(_ payload: XMLElement, to requester: JID) async {
-        await sendStanza(XMLElement("message", namespace: Namespace.client, attributes: ["to": requester.description], children: [.element(payload)]))
+        await sender.send(XMLElement("message", namespace: Namespace.client, attributes: ["to": requester.description], children: [.element(payload)]))
     }
 
     /// Refuses a request for another node (`item-not-found`), for fields the device does not
