@@ -46,7 +46,9 @@ let package = Package(
         .target(name: "Session", dependencies: ["XMPPCore", "Transport", "Support"], swiftSettings: strict),
         .target(name: "XEPs", dependencies: ["Session", "XMPPCore", "Crypto", "Devices", "Store", "Readings", "Support"], swiftSettings: strict),
         .target(name: "Agent", dependencies: ["XEPs", "Session", "XMPPCore", "Transport", "Crypto", "Devices", "Store", "Readings", "TOML", "Support"], swiftSettings: strict),
-        .executableTarget(name: "kinglet", dependencies: ["Agent"], swiftSettings: strict),
+        // The fleet console (`kinglet fleet`): cold code for a device, kept out of the agent's modules.
+        .target(name: "Fleet", dependencies: ["Agent", "XEPs", "Session", "XMPPCore", "XMLStream", "Devices", "Store", "Readings", "TOML", "Support"], swiftSettings: strict),
+        .executableTarget(name: "kinglet", dependencies: ["Agent", "Fleet"], swiftSettings: strict),
         .executableTarget(
             name: "kinglet-bench", dependencies: ["Agent", "XEPs", "Session", "Transport", "XMLStream", "Crypto", "XMPPCore", "Devices", "Store", "Readings", "TOML", "Support"],
             path: "Benchmarks/kinglet-bench", swiftSettings: strict),
@@ -63,5 +65,6 @@ let package = Package(
         .testTarget(name: "SessionTests", dependencies: ["Session", "TestSupport"]),
         .testTarget(name: "XEPsTests", dependencies: ["XEPs", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "TestSupport"]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet"]),
     ]
 )

@@ -1,4 +1,4 @@
-import Readings
+package import Readings
 import Support
 
 /// The text formats of `kinglet buffer export`: one reading per line.
@@ -56,7 +56,7 @@ package enum ExportFormat: String, Sendable, CaseIterable {
 
     /// The value as text: a double in Swift's shortest round-trip form (`23.4`, `1e-07`,
     /// `nan`, `inf`), so export loses nothing; `decimals` says how to display it.
-    private static func valueText(_ value: FieldValue) -> String {
+    package static func valueText(_ value: FieldValue) -> String {
         switch value {
         case .numeric(let number, _): String(number)
         case .int(let number): String(number)
@@ -67,7 +67,7 @@ package enum ExportFormat: String, Sendable, CaseIterable {
         }
     }
 
-    private static func jsonValue(_ value: FieldValue) -> String {
+    package static func jsonValue(_ value: FieldValue) -> String {
         switch value {
         case .numeric(let number, _):
             // JSON has no NaN or infinities; they travel as the strings JavaScript prints.
@@ -92,7 +92,7 @@ package enum ExportFormat: String, Sendable, CaseIterable {
     }
 
     /// Quotes a CSV field when it holds a comma, a quote or any control character, doubling quotes.
-    static func csvField(_ text: String) -> String {
+    package static func csvField(_ text: String) -> String {
         let needsQuotes = text.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0.value < 0x20 || $0.value == 0x7F }
         guard needsQuotes else { return text }
         var quoted = "\""
@@ -104,7 +104,7 @@ package enum ExportFormat: String, Sendable, CaseIterable {
 
     /// A JSON string literal (RFC 8259): quote, backslash and control characters escaped;
     /// U+2028 and U+2029 too, so the line is also valid JavaScript. Everything else stays UTF-8.
-    static func jsonString(_ text: String) -> String {
+    package static func jsonString(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -1,4 +1,5 @@
 import Agent
+import Fleet
 import Glibc
 
-exit(await CLI.main(CommandLine.arguments))
+exit(await CLI.main(CommandLine.arguments, extraCommands: [FleetCommand.self]))

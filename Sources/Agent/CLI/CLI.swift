@@ -32,10 +32,12 @@ package enum CLI {
         BufferCommand.self,
     ]
 
-    package static func main(_ argv: [String]) async -> Int32 {
+    /// `extraCommands`: subcommands of modules the agent does not link (the fleet console).
+    package static func main(_ argv: [String], extraCommands: [any CLICommand.Type] = []) async -> Int32 {
+        let commands = Self.commands + extraCommands
         let words = Array(argv.dropFirst())
         guard let first = words.first else {
-            printError(helpText())
+            printError(helpText(commands))
             return ExitStatus.usage
         }
         switch first {
@@ -43,13 +45,13 @@ package enum CLI {
             print("kinglet \(KingletVersion.string)")
             return ExitStatus.success
         case "--help", "-h", "help":
-            print(helpText())
+            print(helpText(commands))
             return ExitStatus.success
         default:
             break
         }
         guard let command = commands.first(where: { $0.name == first }) else {
-            printError("kinglet: unknown command '\(first)'\n\n" + helpText())
+            printError("kinglet: unknown command '\(first)'\n\n" + helpText(commands))
             return ExitStatus.usage
         }
         let rest = Array(words.dropFirst())
@@ -66,7 +68,7 @@ package enum CLI {
         }
     }
 
-    static func helpText() -> String {
+    static func helpText(_ commands: [any CLICommand.Type] = commands) -> String {
         var text = "kinglet \(KingletVersion.string): an XMPP agent for Linux single-board computers\n\nusage:\n"
         for command in commands {
             text += "  \(command.usage)\n      \(command.summary)\n"

@@ -13,8 +13,10 @@ package struct FleetSettings: Sendable {
     package var timeout: Duration = .seconds(10)
     /// Readouts or sets the console has in flight at once.
     package var concurrency = 64
+    /// The console's list of devices seen, kept between runs (offline ones are listed too).
+    package var cache: String?
 
-    static let keys: Set<String> = ["room", "nick", "password", "timeout", "concurrency"]
+    static let keys: Set<String> = ["room", "nick", "password", "timeout", "concurrency", "cache"]
 
     package init() {}
 
@@ -38,6 +40,7 @@ package struct FleetSettings: Sendable {
             guard (1...1024).contains(value) else { throw table.error("concurrency must be between 1 and 1024", at: "concurrency") }
             concurrency = Int(value)
         }
+        cache = try table.string("cache")
         guard room != nil || (nick == nil && password == nil) else {
             throw table.error("nick and password need a room", at: nick != nil ? "nick" : "password")
         }

@@ -3,11 +3,11 @@ import Glibc
 
 /// Turns SIGTERM and SIGINT into an async sequence. The signals are ignored at the process
 /// level and observed through Dispatch sources, so no code runs in signal context.
-final class SignalWatcher {
-    let signals: AsyncStream<Int32>
+package final class SignalWatcher {
+    package let signals: AsyncStream<Int32>
     private let sources: [any DispatchSourceSignal]
 
-    init(_ numbers: [Int32] = [SIGTERM, SIGINT]) {
+    package init(_ numbers: [Int32] = [SIGTERM, SIGINT]) {
         let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
         signals = stream
         sources = numbers.map { number in

@@ -1,6 +1,7 @@
 package import Readings
 import Store
 package import XMLStream
+package import XMPPCore
 
 /// The PubSub item for one outbox batch (the readings of one device tick).
 ///
@@ -46,5 +47,48 @@ package enum ReadingPayload {
             attributes: ["first": String(batch.firstSequence), "last": String(batch.lastSequence)])))
         fields.children.insert(contentsOf: head, at: 0)
         return fields
+    }
+}
+
+/// A published batch read back by a subscriber (the fleet console's export): the item id, the
+/// batch's sequence range, its readings, and whether it was published late (`<delay/>`).
+package struct PublishedBatch: Sendable, Hashable {
+    package var itemID: String
+    package var first: UInt64
+    package var last: UInt64
+    package var readings: [Reading]
+    package var delay: Delay?
+}
+
+extension ReadingPayload {
+    /// Reads an `<item id>` holding a batch's `<fields/>`; nil for anything else. Without
+    /// `<batch/>` (another publisher) the range is the item's `seqnr` and the number of fields.
+    package static func parse(item: XMLElement) -> PublishedBatch? {
+        guard let payload = item.elements.first(where: { $0.name == "fields" && $0.namespace == SensorDataXML.namespace }),
+            let fields = SensorDataXML.parseFields(payload)
+        else { return nil }
+        let readings = fields.readings
+        let batch = payload.child("batch", namespace: outboxNamespace)
+        guard let first = (batch?.attribute("first") ?? fields.seqnr ?? item.attribute("id")).flatMap({ UInt64($0) }) else { return nil }
+        let last = batch?.attribute("last").flatMap { UInt64($0) } ?? first + UInt64(max(readings.count, 1) - 1)
+        guard last >= first else { return nil }
+        return PublishedBatch(
+            itemID: item.attribute("id") ?? String(first), first: first, last: last, readings: readings,
+            delay: payload.child("delay", namespace: Namespace.delay).flatMap(Delay.init))
+    }
+
+    /// The items of a PubSub `<event/>` notification or of an `<items/>` result, in order.
+    package static func items(in element: XMLElement) -> [XMLElement] {
+        let container = element.child("event", namespace: PubSubXML.event) ?? element.child("pubsub", namespace: PubSubXML.namespace)
+        return container?.child("items")?.children("item") ?? []
+    }
+
+    /// `<iq type='get'><pubsub><items node/></pubsub></iq>` to the device's account (PEP).
+    package static func fetchItems(node: String, from account: JID) -> XMLElement {
+        XMLElement("iq", namespace: Namespace.client, attributes: ["type": "get", "to": account.description]) {
+            XMLElement("pubsub", namespace: PubSubXML.namespace) {
+                XMLElement("items", attributes: ["node": node])
+            }
+        }
     }
 }

@@ -32,6 +32,31 @@ package struct ReadoutRequest: Sendable, Hashable {
     }
 }
 
+extension ReadoutRequest {
+    /// A request to send (the client side): `seqnr`, the current readings of `names` (all
+    /// without), for the whole device; identity fields (serial number, model) only by name.
+    package init(seqnr: String, names: [String]) {
+        self.seqnr = seqnr
+        selection = ReadoutSelection(names: names.isEmpty ? nil : Set(names), types: names.isEmpty ? [.momentary, .peak, .status, .computed] : Set(FieldType.allCases))
+        nodeIDs = []
+    }
+
+    /// The `<req/>` element, as `init(_:)` reads it back: the selection's live field-type flags,
+    /// `historical` with `from`/`to` for history, the nodes and the fields by name (sorted).
+    package var element: XMLElement {
+        let ns = SensorDataXML.namespace
+        var attributes = [XMLAttribute("seqnr", seqnr)]
+        for type in FieldType.allCases where selection.types.contains(type) { attributes.append(XMLAttribute(type.rawValue, "true")) }
+        if selection.history { attributes.append(XMLAttribute("historical", "true")) }
+        if let from = selection.from { attributes.append(XMLAttribute("from", from.xsDateTime)) }
+        if let to = selection.to { attributes.append(XMLAttribute("to", to.xsDateTime)) }
+        if let when { attributes.append(XMLAttribute("when", when.xsDateTime)) }
+        let nodes = nodeIDs.map { XMLElement("node", namespace: ns, attributes: ["nodeId": $0]) }
+        let fields = (selection.names ?? []).sorted().map { XMLElement("field", namespace: ns, attributes: ["name": $0]) }
+        return XMLElement("req", namespace: ns, attributes: attributes, children: (nodes + fields).map { .element($0) })
+    }
+}
+
 /// The message payloads that answer one readout, in the order they are sent.
 package enum ReadoutResponse {
     /// The most fields (or errors) in one message, so a long history does not make one huge stanza.

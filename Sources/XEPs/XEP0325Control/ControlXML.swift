@@ -63,6 +63,39 @@ package enum ControlXML {
         }
     }
 
+    /// A `<set/>` of typed parameters (the client side), one per change, in order: what
+    /// `changes(in:applier:)` reads back.
+    package static func set(_ changes: [ControlChange]) -> XMLElement {
+        XMLElement("set", namespace: namespace) {
+            changes.map { change in
+                let kind: String =
+                    switch change.value {
+                    case .boolean: "boolean"
+                    case .int: "int"
+                    case .double: "double"
+                    case .color: "color"
+                    case .string, .enumeration: "string"
+                    }
+                return XMLElement(kind, namespace: namespace, attributes: ["name": change.name, "value": change.value.description])
+            }
+        }
+    }
+
+    /// A value typed on a command line as the parameter type it looks like: `true`/`on`/`yes`
+    /// (and their opposites) a boolean, `42` an int, `21.5` a double, `#FF8800` a colour,
+    /// anything else a string.
+    package static func guessValue(_ text: String) -> ControlValue {
+        switch text.lowercased() {
+        case "true", "on", "yes": return .boolean(true)
+        case "false", "off", "no": return .boolean(false)
+        default: break
+        }
+        if let number = Int64(text) { return .int(number) }
+        if let number = Double(text), number.isFinite, text.contains(".") { return .double(number) }
+        if text.hasPrefix("#"), let color = Color(hex: text) { return .color(color) }
+        return .string(text)
+    }
+
     /// The empty `<setResponse/>`: everything was applied.
     package static var setResponse: XMLElement {
         XMLElement("setResponse", namespace: namespace)
