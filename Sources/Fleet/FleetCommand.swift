@@ -1,3 +1,4 @@
+import Readings
 package import Agent
 import Store
 import Support

@@ -1,3 +1,4 @@
+import Readings
 import Agent
 import Glibc
 import Store

@@ -1,4 +1,4 @@
-import Devices
+import Readings
 import Store
 import Support
 import XEPs

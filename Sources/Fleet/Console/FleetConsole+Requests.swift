@@ -1,4 +1,4 @@
-import Devices
+import Readings
 import Session
 import Support
 import XEPs
@@ -55,10 +55,7 @@ extension FleetConsole {
             Task { await self?.endReadout(seqnr, outcome: Self.outcome(error)) }
         }
         if !sent { endReadout(seqnr, outcome: .unreachable("the console is not connected")) }
-        let timer = Task { [clock] in
-            do { try await clock.sleep(until: clock.now() + timeout) } catch { return }
-            self.endReadout(seqnr, outcome: .timedOut)
-        }
+        let timer = clock.after(timeout) { [weak self] in await self?.endReadout(seqnr, outcome: .timedOut) }
         defer { timer.cancel() }
         return await withCheckedContinuation { continuation in
             if let done = finishedReadouts.removeValue(forKey: seqnr) {

@@ -1,4 +1,3 @@
-import Devices
 import Session
 import Support
 import XEPs
@@ -37,7 +36,7 @@ actor FleetConsole {
     var listener: (@Sendable (ConsoleEvent) async -> Void)?
     var eventLoop: Task<Void, Never>?
     var sessionTask: Task<Void, Never>?
-    let clock = SystemSamplerClock()
+    let clock = SystemClock()
     let log = Logger("fleet")
 
     init(configuration: ConsoleConfiguration, notify: Bool) throws(ConsoleError) {
@@ -239,10 +238,7 @@ actor FleetConsole {
             case .configureInstantRoom:
                 if let room { await session.sendRequest(MUCXML.instantRoom(room.settings.room)) { _ in } }
             case .wake(let at):
-                Task { [clock] in
-                    try? await clock.sleep(until: at)
-                    await self.roomTimer()
-                }
+                clock.after(at - clock.now()) { [weak self] in await self?.roomTimer() }
             case .logInfo(let text): log.info(text)
             case .logWarning(let text): log.warning(text)
             case .logError(let text): log.error(text)

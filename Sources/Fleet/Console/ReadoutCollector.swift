@@ -1,4 +1,4 @@
-import Devices
+import Readings
 import XEPs
 import XMLStream
 import XMPPCore
