@@ -12,7 +12,7 @@ import XMPPCore
 @testable import Agent
 
 /// A datagram socket bound the way systemd binds NOTIFY_SOCKET, to receive what the agent sends.
-private final class NotifySocket {
+private final class NotifySocket: Sendable {
     let name: String
     private let fd: Int32
 
@@ -32,8 +32,14 @@ private final class NotifySocket {
 
     deinit { close(fd) }
 
-    /// The next datagram, waiting up to `timeout` seconds (0: only what is already there).
-    func receive(timeout: Int32 = 10) -> String? {
+    /// The next datagram, waiting up to `timeout` seconds on a thread of its own, off the
+    /// concurrency pool that the manager under test needs (0: only what is already there).
+    func receive(timeout: Int32 = 10) async -> String? {
+        guard timeout > 0 else { return read(timeout: 0) }
+        return (try? await onThread { self.read(timeout: timeout) }) ?? nil
+    }
+
+    private func read(timeout: Int32) -> String? {
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&p, 1, timeout * 1000) == 1 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -96,16 +102,16 @@ private final class NotifySocket {
 }
 
 @Suite struct SystemdNotifierTests {
-    @Test func sendsOneDatagramToAnAbstractOrAPathSocket() throws {
+    @Test func sendsOneDatagramToAnAbstractOrAPathSocket() async throws {
         let abstract = try NotifySocket()
         #expect(try SystemdNotifier(socket: abstract.name).send("READY=1\nSTATUS=up"))
-        #expect(abstract.receive() == "READY=1\nSTATUS=up")
+        #expect(await abstract.receive() == "READY=1\nSTATUS=up")
 
         let path = NSTemporaryDirectory() + "kinglet-notify-\(UUID().uuidString)"
         defer { unlink(path) }
         let file = try NotifySocket(path: path)
         #expect(try SystemdNotifier(socket: path).send("WATCHDOG=1"))
-        #expect(file.receive() == "WATCHDOG=1")
+        #expect(await file.receive() == "WATCHDOG=1")
     }
 
     @Test func nobodyListeningIsNotFatal() throws {
@@ -128,35 +134,35 @@ private final class NotifySocket {
             notifier: try SystemdNotifier(socket: socket.name), watchdogPingInterval: .seconds(1), clock: clock,
             status: { "online · 0 readings waiting · sensors OK" })
         await manager.ready(meters: [.sampler: sampler, .eventLoop: loop], statusInterval: .seconds(10))
-        #expect(socket.receive() == "READY=1\nSTATUS=online · 0 readings waiting · sensors OK")
+        #expect(await socket.receive() == "READY=1\nSTATUS=online · 0 readings waiting · sensors OK")
         try await settle(clock)
-        #expect(socket.receive() == "WATCHDOG=1")  // at once, then every second
-        #expect(socket.receive(timeout: 0) == nil)
+        #expect(await socket.receive() == "WATCHDOG=1")  // at once, then every second
+        #expect(await socket.receive(timeout: 0) == nil)
         clock.advance(by: .milliseconds(999))
         try await settle(clock)
-        #expect(socket.receive(timeout: 0) == nil)  // not before its time
+        #expect(await socket.receive(timeout: 0) == nil)  // not before its time
         clock.advance(by: .milliseconds(1))
         try await settle(clock)
-        #expect(socket.receive() == "WATCHDOG=1")
+        #expect(await socket.receive() == "WATCHDOG=1")
 
         sampler.begin()  // a tick that never ends
         for _ in 0..<2 {  // seen busy, then busy with nothing finished for a second
             clock.advance(by: .seconds(1))
             try await settle(clock)
         }
-        #expect(socket.receive() == "WATCHDOG=1")  // the first look only saw it busy
-        #expect(socket.receive(timeout: 0) == nil)
+        #expect(await socket.receive() == "WATCHDOG=1")  // the first look only saw it busy
+        #expect(await socket.receive(timeout: 0) == nil)
         clock.advance(by: .seconds(1))
         try await settle(clock)
-        #expect(socket.receive(timeout: 0) == nil)  // still stuck
+        #expect(await socket.receive(timeout: 0) == nil)  // still stuck
 
         sampler.finish()
         clock.advance(by: .seconds(1))
         try await settle(clock)
-        #expect(socket.receive() == "WATCHDOG=1")
+        #expect(await socket.receive() == "WATCHDOG=1")
 
         manager.stopping()
-        #expect(socket.receive() == "STOPPING=1\nSTATUS=stopping")
+        #expect(await socket.receive() == "STOPPING=1\nSTATUS=stopping")
     }
 
     @Test func statusIsSentWhenItChanges() async throws {
@@ -167,16 +173,16 @@ private final class NotifySocket {
             notifier: try SystemdNotifier(socket: socket.name), watchdogPingInterval: nil, clock: clock,
             status: { text.withLock { $0 } })
         await manager.ready(meters: [:], statusInterval: .seconds(10))
-        #expect(socket.receive() == "READY=1\nSTATUS=connecting")
+        #expect(await socket.receive() == "READY=1\nSTATUS=connecting")
         await manager.refreshStatus()
-        #expect(socket.receive(timeout: 0) == nil)
+        #expect(await socket.receive(timeout: 0) == nil)
         text.withLock { $0 = "online as a@b/c" }
         manager.statusMayHaveChanged()  // the agent's event loop does not wait for it
-        #expect(socket.receive() == "STATUS=online as a@b/c")
+        #expect(await socket.receive() == "STATUS=online as a@b/c")
         text.withLock { $0 = "offline (connection lost)" }
         try await settle(clock, loops: 1)
         clock.advance(by: .seconds(10))  // the periodic refresh
-        #expect(socket.receive() == "STATUS=offline (connection lost)")
+        #expect(await socket.receive() == "STATUS=offline (connection lost)")
         manager.stopping()
     }
 }
