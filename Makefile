@@ -11,7 +11,7 @@ PY_REQUIREMENTS := Tests/Integration/requirements.txt
 BENCH_APT_PACKAGES := libstrophe-dev gcc
 REFAGENT := $(BUILD)/refagent
 
-.PHONY: all deps build release test unit integration demo bench clean profiles
+.PHONY: all deps build release test unit integration test-kernel demo bench clean profiles
 
 all: build
 
@@ -41,6 +41,13 @@ integration: build
 	$(PYTHON) -m pytest -q Tests/Integration
 
 test: unit integration
+
+# The real-kernel test (Tests/Kernel/run.sh): Linux 6.1 in QEMU with simulated GPIO, IIO and
+# thermal hardware. Status 77 means the VM cannot run on this machine: reported as SKIPPED.
+test-kernel: release
+	@status=0; Tests/Kernel/run.sh $(BUILD)/kinglet-stripped || status=$$?; \
+	if [ $$status = 77 ]; then echo "test-kernel: SKIPPED (the reason is above); nothing was tested"; \
+	elif [ $$status != 0 ]; then echo "test-kernel: FAILED"; exit $$status; fi
 
 demo: build
 	$(PYTHON) Tests/Integration/demo.py

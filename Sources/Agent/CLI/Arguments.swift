@@ -14,7 +14,8 @@ package struct Arguments: Sendable {
         while i < words.count {
             let word = words[i]
             i += 1
-            guard word.hasPrefix("-"), word != "-" else {
+            // A negative number is a value (`kinglet set offset -5`), not an option.
+            guard word.hasPrefix("-"), word != "-", word.dropFirst().first?.isNumber != true else {
                 positional.append(word)
                 continue
             }

@@ -29,6 +29,7 @@ package enum CLI {
         RunCommand.self,
         CheckCommand.self,
         ReadCommand.self,
+        SetCommand.self,
         BufferCommand.self,
     ]
 

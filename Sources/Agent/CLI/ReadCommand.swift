@@ -1,17 +1,18 @@
 import Devices
 import Glibc
 import Support
-import Synchronization
 
-/// `kinglet read --profile PROFILE [--watch]`: reads every sensor of a profile once and prints a
-/// table, with no server and no config. `--watch` refreshes at the profile's shortest interval
-/// until Ctrl-C, then exits 0.
+/// `kinglet read --profile PROFILE [--once | --watch] [NAME...]`: reads every sensor of a profile
+/// once and prints a table, with no server and no config. `--once` is the default; `--watch`
+/// refreshes at the profile's shortest interval until Ctrl-C, then exits 0. Names limit the
+/// table to those sensors and controls, and then the exit status says whether all of them
+/// could be read (1 if one failed), for scripts: `kinglet read --profile p door --once`.
 enum ReadCommand: CLICommand {
     static let name = "read"
     static let summary = "Print the device's current readings, no server needed."
-    static let usage = "kinglet read --profile PROFILE [--watch]"
+    static let usage = "kinglet read --profile PROFILE [--once | --watch] [NAME...]"
     static let valueOptions: Set<String> = ["--profile"]
-    static let flagOptions: Set<String> = ["--watch"]
+    static let flagOptions: Set<String> = ["--once", "--watch"]
 
     static func run(_ arguments: Arguments) async -> Int32 {
         guard let reference = arguments.value("--profile") else {
@@ -27,18 +28,32 @@ enum ReadCommand: CLICommand {
         }
         // The table shows every failing source; the same news as log lines would only repeat it.
         Logger.configure(level: .error)
-        let device = Device(profile: profile)
-        guard arguments.has("--watch") else {
-            print(await snapshot(device), terminator: "")
-            return ExitStatus.success
+        let names = arguments.positional
+        let known = Set(profile.sensors.map(\.name) + profile.controls.map(\.name))
+        if let unknown = names.first(where: { !known.contains($0) }) {
+            printError("kinglet read: no sensor or control named '\(unknown)' in profile '\(profile.name)'")
+            return ExitStatus.failure
         }
-        return await watch(device, every: refreshInterval(profile))
+        let device = Device(profile: profile)
+        let selection = names.isEmpty ? nil : Set(names)
+        guard arguments.has("--watch") else {
+            await device.refresh()
+            let readings = await device.currentReadings(names: selection)
+            print(ReadingTable.render(readings), terminator: "")
+            let failed = selection != nil && readings.contains { $0.qos.contains(.error) }
+            return failed ? ExitStatus.failure : ExitStatus.success
+        }
+        guard !arguments.has("--once") else {
+            printError("kinglet read: --once and --watch exclude each other\nusage: \(usage)")
+            return ExitStatus.usage
+        }
+        return await watch(device, every: refreshInterval(profile), names: selection)
     }
 
     /// Reads every sensor now and renders the table.
-    static func snapshot(_ device: Device) async -> String {
+    static func snapshot(_ device: Device, names: Set<String>? = nil) async -> String {
         await device.refresh()
-        return ReadingTable.render(await device.currentReadings())
+        return ReadingTable.render(await device.currentReadings(names: names))
     }
 
     /// The shortest periodic interval in the profile, at least one second; 5 s if none.
@@ -47,52 +62,19 @@ enum ReadCommand: CLICommand {
         return max(shortest, .seconds(1))
     }
 
-    private static func watch(_ device: Device, every interval: Duration) async -> Int32 {
+    private static func watch(_ device: Device, every interval: Duration, names: Set<String>?) async -> Int32 {
         guard let interrupt = Interrupt.install() else {
             printError("kinglet read: cannot install the Ctrl-C handler")
             return ExitStatus.failure
         }
         let terminal = isatty(1) == 1
         repeat {
-            let table = await snapshot(device)
+            let table = await snapshot(device, names: names)
             let heading = "kinglet read \(device.profile.name) at \(Timestamp.now().xsDateTime) (Ctrl-C to stop)\n"
             // On a terminal, redraw in place; into a pipe, append one table after another.
             print((terminal ? "\u{1B}[H\u{1B}[2J" : "\n") + heading + table, terminator: "")
         } while await !interrupt.wait(interval)
         print("")
         return ExitStatus.success
-    }
-}
-
-/// Ctrl-C (SIGINT) and SIGTERM as an event that can be waited for with a time-out. The handler
-/// only writes a byte to a pipe (async-signal-safe); the waiting happens in `poll` on an offload
-/// thread, so the cooperative pool is never blocked.
-private struct Interrupt: Sendable {
-    let readFD: Int32
-    /// The pipe's write end, for the handler, which cannot capture context.
-    private static let writeFD = Atomic<Int32>(-1)
-
-    static func install() -> Interrupt? {
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { return nil }
-        _ = fcntl(fds[1], F_SETFL, O_NONBLOCK)
-        writeFD.store(fds[1], ordering: .relaxed)
-        let handler: @convention(c) (Int32) -> Void = { _ in
-            var byte: UInt8 = 1
-            _ = Glibc.write(Interrupt.writeFD.load(ordering: .relaxed), &byte, 1)
-        }
-        signal(SIGINT, handler)
-        signal(SIGTERM, handler)
-        return Interrupt(readFD: fds[0])
-    }
-
-    /// Waits up to `timeout`; true when a signal came.
-    func wait(_ timeout: Duration) async -> Bool {
-        let fd = readFD
-        let milliseconds = Int32(clamping: timeout.milliseconds)
-        return await OffloadThread.run {
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            return poll(&p, 1, milliseconds) > 0
-        }
     }
 }

@@ -153,6 +153,8 @@ package final class KingletAgent: Sendable {
         let signals = SignalWatcher()
         let profile = configuration.device.profile
         log.info("device '\(profile.name)': \(profile.sensors.count) sensors, \(profile.controls.count) controls")
+        let outputs = OutputAnnouncement.announce(profile, configFile: configuration.file, log: log)
+        defer { withExtendedLifetime(outputs) {} }
         await device.start()
         let recorder = Task { [device, store] in
             for await batch in device.batches { await store.append(batch) }

@@ -1,6 +1,15 @@
 package import Support
 package import Readings
 
+/// What a control starts from when the agent starts.
+package enum ControlRestore: String, Sendable, Hashable, CaseIterable {
+    /// The value last applied (by an operator, `kinglet set`), as the store keeps it; `initial`
+    /// (or the target as it is) when nothing was ever set.
+    case last
+    /// Always `initial`, whatever was set before the restart.
+    case initial
+}
+
 /// One control of a device, as the profile declares it: what values it takes and where they go.
 /// XEP-0325 forms, chat `set` commands and readouts are all derived from this.
 package struct ControlDefinition: Sendable, Hashable {
@@ -21,12 +30,15 @@ package struct ControlDefinition: Sendable, Hashable {
     package var fieldType: FieldType
     /// The value written when the agent starts, if any. Without one, the target is read back.
     package var initial: ControlValue?
+    /// What the agent applies at start: the last value set (kept in the store), or `initial`.
+    package var restore: ControlRestore
     package var target: OutputSpec
 
     package init(
         name: String, type: ControlType, target: OutputSpec, unit: String = "", description: String = "",
         minimum: Double? = nil, maximum: Double? = nil, values: [String] = [], maxLength: Int? = nil,
-        decimals: Int? = nil, fieldType: FieldType = .status, initial: ControlValue? = nil
+        decimals: Int? = nil, fieldType: FieldType = .status, initial: ControlValue? = nil,
+        restore: ControlRestore = .last
     ) {
         self.name = name
         self.type = type
@@ -40,6 +52,7 @@ package struct ControlDefinition: Sendable, Hashable {
         self.decimals = decimals
         self.fieldType = fieldType
         self.initial = initial
+        self.restore = restore
     }
 
     /// Checks `value` against the type and limits and returns it in the control's own type (an

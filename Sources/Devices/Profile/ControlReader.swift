@@ -7,7 +7,7 @@ struct ControlReader {
 
     static let keys: Set<String> = [
         "name", "type", "unit", "description", "min", "max", "values", "max_length", "decimals", "field_type",
-        "initial", "target",
+        "initial", "restore", "target",
     ]
 
     func read() throws(TOMLError) -> ControlDefinition {
@@ -26,6 +26,7 @@ struct ControlReader {
         if let initial = table["initial"] {
             control.initial = try initialValue(initial, control)
         }
+        control.restore = try ProfileReader.choice(table, "restore", ControlRestore.allCases.map { ($0.rawValue, $0) }) ?? .last
         return control
     }
 

@@ -62,10 +62,7 @@ struct ChatResponder: Sendable {
             return "not applied: this set was sent at \(sentAt) while the device was offline; send it again if it still holds"
         }
         guard let control = services.control(named: name) else {
-            let controls = services.controls.map(\.name).joined(separator: ", ")
-            let isSensor = services.device.profile.sensors.contains { $0.name.lowercased() == name.lowercased() }
-            return (isSensor ? "\(name) is a sensor and cannot be set" : "no control named '\(name.prefix(32))'")
-                + (controls.isEmpty ? "" : "; controls: " + controls)
+            return services.controls.notAControl(name, sensors: services.device.profile.sensors.map(\.name))
         }
         switch await services.set(control, to: text) {
         case .applied(let value):

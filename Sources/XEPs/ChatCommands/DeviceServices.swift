@@ -29,7 +29,7 @@ package struct DeviceServices: Sendable {
 
     /// The control called `name`, ignoring case (people type `Relay`).
     package func control(named name: String) -> ControlDefinition? {
-        controls.first { $0.name == name } ?? controls.first { $0.name.lowercased() == name.lowercased() }
+        controls.named(name)
     }
 
     /// Parses `text` for `control`, applies it and returns the value now in force, or a sentence

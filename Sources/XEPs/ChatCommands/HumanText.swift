@@ -1,9 +1,9 @@
-import Devices
-import Readings
+package import Devices
+package import Readings
 
 /// How readings and control values read for people, in chat replies and ad-hoc forms:
 /// `21.53 °C`, `on`, `auto`, `error: read …: No such file or directory`.
-enum HumanText {
+package enum HumanText {
     /// The value with its unit; controls' booleans as `on`/`off`, other booleans as `yes`/`no`.
     static func value(of reading: Reading) -> String {
         guard let value = reading.value, !reading.qos.contains(.error) else {
@@ -22,7 +22,7 @@ enum HumanText {
     }
 
     /// A control value as a person reads it: `on`, `42 %`, `auto`.
-    static func value(_ value: ControlValue, of control: ControlDefinition) -> String {
+    package static func value(_ value: ControlValue, of control: ControlDefinition) -> String {
         switch value {
         case .boolean(let flag): flag ? "on" : "off"
         case .double, .int: withUnit(control.fieldValue(value).text, control.unit)
@@ -45,10 +45,25 @@ enum HumanText {
     }
 }
 
+extension [ControlDefinition] {
+    /// The control called `name`, ignoring case (people type `Relay`).
+    package func named(_ name: String) -> ControlDefinition? {
+        first { $0.name == name } ?? first { $0.name.lowercased() == name.lowercased() }
+    }
+
+    /// The sentence for a name that is no control: `no control named 'x'; controls: relay,
+    /// dimmer`, or `temperature is a sensor and cannot be set; controls: …`.
+    package func notAControl(_ name: String, sensors: [String]) -> String {
+        let isSensor = sensors.contains { $0.lowercased() == name.lowercased() }
+        return (isSensor ? "\(name) is a sensor and cannot be set" : "no control named '\(name.prefix(32))'")
+            + (isEmpty ? "" : "; controls: " + map(\.name).joined(separator: ", "))
+    }
+}
+
 extension ControlDefinition {
     /// What a value must be, in words: `on or off`, `a whole number between 0 and 100 %`,
     /// `one of auto, manual, off`.
-    var expectation: String {
+    package var expectation: String {
         switch type {
         case .boolean: "on or off"
         case .int: "a whole number" + rangeText
@@ -61,7 +76,7 @@ extension ControlDefinition {
 
     /// The sentence for a value that does not fit: `dimmer must be a whole number between 0 and
     /// 100 %, not 150`. The input is cut short so a reply never echoes a long text back.
-    func refusal(of text: String) -> String {
+    package func refusal(of text: String) -> String {
         let shown = text.trimmingSpaces
         let quoted = shown.count > 32 ? "'" + shown.prefix(32) + "…'" : (Double(shown) != nil ? shown : "'\(shown)'")
         return "\(name) must be \(expectation), not \(shown.isEmpty ? "nothing" : quoted)"
