@@ -57,6 +57,13 @@ final class OutboxDatabase {
         }
     }
 
+    /// Rewrites only the last sequence number: one row on the meta table's one page.
+    func saveLastSequence(_ sequence: UInt64) throws(StoreError) {
+        let statement = try connection.statement("UPDATE meta SET value = ?1 WHERE key = 'last_sequence'")
+        try statement.bind(1, sequence)
+        try statement.run()
+    }
+
     // MARK: writing
 
     func insert(_ batch: ReadingBatch) throws(StoreError) {

@@ -55,6 +55,7 @@ extension ReadingStore {
     /// Takes the counters of a successful commit, and queues a follow-up if deletions remain.
     func committed(_ next: Ledger, _ report: CommitReport) {
         ledger = next
+        recordedThrough = next.meta.lastSequence
         metaDirty = false
         deletionBacklog = report.backlog
         logBounds(report)

@@ -18,6 +18,7 @@ extension ReadingStore {
         case .full, .busy, .newerSchema, .notKinglet, .other: break
         }
         hold(batches)
+        if !recordingFailed { recordNumbering() }
         scheduleRetry()
     }
 
@@ -37,8 +38,8 @@ extension ReadingStore {
                 dropped += oldest.readings.count
             }
             memory.append(batch)
-            ledger.visibleThrough = max(ledger.visibleThrough, batch.lastSequence)
         }
+        exposeRecorded()
         if dropped > 0 {
             ledger.meta.dropped += UInt64(dropped)
             metaDirty = true
@@ -47,7 +48,38 @@ extension ReadingStore {
                 logger.warning("memory queue full (\(memory.totals.count) readings): dropping readings; \(ledger.meta.dropped) dropped in all")
             }
         }
+    }
+
+    /// Makes the held batches whose numbers the file records visible to the publisher, and
+    /// tells subscribers when that moved.
+    func exposeRecorded() {
+        guard let newest = memory.batches.last(where: { $0.lastSequence <= recordedThrough }),
+            newest.lastSequence > ledger.visibleThrough
+        else { return }
+        ledger.visibleThrough = newest.lastSequence
         notifySubscribers()
+    }
+
+    /// Writes only the last sequence number to the file, so that the held readings may be
+    /// published: their numbers will not be handed out again after a restart. This works where
+    /// the file cannot grow but its pages can be rewritten (`max_file_bytes`); on a file system
+    /// with no space left even the write-ahead log cannot take it (measured on tmpfs: a
+    /// truncating checkpoint fails there too). Then the readings wait, unpublished, until a
+    /// retry writes the file; the attempt is repeated at each retry, not per reading.
+    func recordNumbering() {
+        guard let database, ledger.meta.lastSequence > recordedThrough else { return }
+        let last = ledger.meta.lastSequence
+        do throws(StoreError) {
+            try database.connection.transaction { () throws(StoreError) in try database.saveLastSequence(last) }
+            recordedThrough = last
+            recordingFailed = false
+            exposeRecorded()
+        } catch {
+            if !recordingFailed {
+                logger.warning("cannot record sequence numbers in \(configuration.path) either (\(error)): readings held in memory are not published until it can be written")
+            }
+            recordingFailed = true
+        }
     }
 
     func scheduleRetry() {
@@ -81,14 +113,17 @@ extension ReadingStore {
                     try write(batches, into: &next, database: database)
                 }
                 mode = .normal
+                recordingFailed = false
                 logger.info("writing to \(configuration.path) again; \(report.inserted) readings moved from memory")
                 committed(next, report)
+                notifySubscribers()
             } catch {
                 memory = held
                 throw error
             }
         } catch {
             logger.debug("retry failed: \(error)")
+            recordNumbering()
             switch error.kind {
             case .unwritable, .io, .corrupt: needsReopen = true
             case .full, .busy, .newerSchema, .notKinglet, .other: break
@@ -133,6 +168,9 @@ extension ReadingStore {
             meta.acknowledgedThrough = stored.acknowledgedThrough
         }
         meta.lastSequence = max(meta.lastSequence, stored.lastSequence)
+        // The file's word stands for what it records, except for clock-based numbers handed
+        // out before any file opened: they are above anything a restart numbers from.
+        recordedThrough = !openedOnce && numberingStart != nil ? max(stored.lastSequence, ledger.meta.lastSequence) : stored.lastSequence
         let pending = try database.totals(after: meta.acknowledgedThrough)
         let history = try database.totals(after: 0, through: meta.acknowledgedThrough)
         let newest = try database.ends(after: 0)?.last.sequence ?? 0

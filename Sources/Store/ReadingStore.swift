@@ -29,6 +29,13 @@ package actor ReadingStore {
     var needsReopen = false
     /// The clock-based number handed to the device when the file could not be opened at start-up.
     var numberingStart: UInt64?
+    /// The highest sequence number a restart cannot hand out again: the file's last sequence
+    /// as last written (or, before any file opened, every clock-based number). Readings held in
+    /// memory above it are not published: a restarted agent numbers on from the file and would
+    /// publish their item ids again for other readings.
+    var recordedThrough: UInt64 = 0
+    /// The last attempt to record the numbering alone failed; the next retry tries again.
+    var recordingFailed = false
     var ledger = Ledger()
     /// Appended, not yet committed.
     var buffer = BatchQueue()
@@ -66,6 +73,7 @@ package actor ReadingStore {
             // numbers above anything the file holds, so nothing collides when it opens later.
             ledger.meta.lastSequence = clockSequence()
             numberingStart = ledger.meta.lastSequence
+            recordedThrough = .max
             enterDegraded(error, holding: [])
         }
     }
@@ -89,6 +97,7 @@ package actor ReadingStore {
         metaDirty = true
         if database == nil || isDegraded {
             hold([batch])
+            if !recordingFailed { recordNumbering() }
             return
         }
         buffer.append(batch)
@@ -134,12 +143,14 @@ package actor ReadingStore {
 
     /// Up to `maxBatches` pending batches with readings after `afterSequence`, oldest first, each
     /// exactly as appended (a batch is one PubSub item; its `firstSequence` is the item id).
-    /// Only committed batches (and, while degraded, those held in memory) are returned.
+    /// Only committed batches are returned, and, while degraded, those held in memory whose
+    /// numbers the file records (`recordedThrough`).
     /// `afterSequence` below the acknowledged point starts there: pass 0 to resend everything.
     package func pending(afterSequence: UInt64, maxBatches: Int) throws(StoreError) -> [ReadingBatch] {
         let after = max(afterSequence, ledger.meta.acknowledgedThrough)
         var batches = try database?.pending(after: after, maxBatches: maxBatches) ?? []
-        for batch in memory.batches where batches.count < maxBatches && batch.firstSequence > after {
+        for batch in memory.batches
+        where batches.count < maxBatches && batch.firstSequence > after && batch.lastSequence <= recordedThrough {
             batches.append(batch)
         }
         return batches

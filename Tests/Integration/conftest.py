@@ -6,6 +6,7 @@ test_interop_ejabberd.py does with `ejabberd`), so `agent` and `rig` work agains
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 
 import pytest
@@ -93,6 +94,26 @@ def ejabberd(workdir):
 @pytest.fixture
 def server(prosody):
     return prosody
+
+
+@pytest.fixture
+def small_tmpfs(workdir):
+    """A 2 MiB tmpfs under the test's directory: a disk that really fills (ENOSPC)."""
+    path = os.path.join(workdir, "tmpfs")
+    os.makedirs(path)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", path], capture_output=True).returncode != 0:
+        pytest.skip("mounting a tmpfs is not allowed here (needs root)")
+    yield path
+    subprocess.run(["umount", "-l", path], capture_output=True)
+
+
+def fill_up(directory, leave):
+    """Writes a ballast file that leaves about `leave` bytes free on `directory`'s file system."""
+    ballast = os.path.join(directory, "ballast")
+    free = os.statvfs(directory)
+    with open(ballast, "wb") as f:
+        f.write(b"\0" * max(0, free.f_bavail * free.f_frsize - leave))
+    return ballast
 
 
 @pytest.fixture

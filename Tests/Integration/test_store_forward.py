@@ -7,13 +7,12 @@ the agent is online (harness/rig.py, the `rig` fixture). Alice connects straight
 import os
 import re
 import signal
-import subprocess
 import time
 
 import pytest
 from slixmpp.exceptions import IqError
 
-from conftest import PASSWORDS, start_prosody
+from conftest import PASSWORDS, fill_up, start_prosody
 from harness.items import PLUGINS, check_exactly_once
 from harness.peers import Peer
 from harness.rig import Rig, assert_in_order, backlog_through, flushed
@@ -154,16 +153,6 @@ def fill_the_disk(r, mark):
     return stored
 
 
-@pytest.fixture
-def small_tmpfs(workdir):
-    path = os.path.join(workdir, "tmpfs")
-    os.makedirs(path)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", path], capture_output=True).returncode != 0:
-        pytest.skip("mounting a tmpfs is not allowed here; the max_file_bytes case covers a full disk")
-    yield path
-    subprocess.run(["umount", "-l", path], capture_output=True)
-
-
 @pytest.mark.parametrize("disk", ["max_file_bytes", "tmpfs"])
 def test_full_disk_keeps_what_is_stored_and_publishes_it(request, rig, disk):
     """`max_file_bytes`: SQLite's max_page_count; the file has room again once acknowledged
@@ -178,10 +167,7 @@ def test_full_disk_keeps_what_is_stored_and_publishes_it(request, rig, disk):
     r = rig(store=store, interval="20ms")
     ballast = None
     if disk == "tmpfs":
-        ballast = os.path.join(os.path.dirname(store["path"]), "ballast")
-        free = os.statvfs(ballast.rsplit("/", 1)[0])
-        with open(ballast, "wb") as f:
-            f.write(b"\0" * (free.f_bavail * free.f_frsize - 160 * 1024))
+        ballast = fill_up(os.path.dirname(store["path"]), leave=160 * 1024)
     mark = r.go_offline()
     stored = fill_the_disk(r, mark)
     assert len(stored) > 300

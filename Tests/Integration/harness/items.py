@@ -33,6 +33,7 @@ class Item:
     delay: datetime.datetime | None
     times: list = field(default_factory=list)
     fields: int = 0
+    values: tuple = field(default=(), repr=False)  # (time, name, value) of every field: what it says
     received: float = 0.0  # time.time() on arrival
 
 
@@ -66,12 +67,13 @@ class ItemRecorder:
         batch = payload.find(f"{{{OUTBOX}}}batch")
         delay_xml = payload.find(f"{{{DELAY}}}delay")
         delay = Delay(xml=delay_xml)["stamp"] if delay_xml is not None else None
-        times, count = [], 0
+        times, values = [], []
         for stamp in payload.iter(f"{{{SENSORDATA}}}timestamp"):
             times.append(parse_time(stamp.get("value")))
-            count += len(list(stamp))
+            values += [(stamp.get("value"), f.get("name"), f.get("value")) for f in stamp]
         return Item(id=item["id"], first=int(batch.get("first")), last=int(batch.get("last")),
-                    seqnr=payload.get("seqnr"), delay=delay, times=times, fields=count, received=time.time())
+                    seqnr=payload.get("seqnr"), delay=delay, times=times, fields=len(values),
+                    values=tuple(values), received=time.time())
 
     # --- views
 
@@ -114,6 +116,19 @@ class ItemRecorder:
     def wait_for_items(self, count, timeout=30):
         return wait_until(lambda: self.count() >= count, timeout=timeout,
                           what=lambda: f"{count} items (have {self.count()})")
+
+
+def check_no_id_reused(items):
+    """An item id seen twice must carry the same readings (a resend); a reused sequence number
+    would carry others. Returns how many ids arrived more than once."""
+    by_id, repeated = {}, 0
+    for item in items:
+        previous = by_id.setdefault(item.id, item)
+        if previous is not item:
+            repeated += 1
+            assert (previous.first, previous.last, previous.values) == (item.first, item.last, item.values), \
+                f"item {item.id} published twice with different readings: {previous} / {item}"
+    return repeated
 
 
 def check_exactly_once(items, start=None, end=None):
