@@ -67,6 +67,7 @@ actor FleetConsole {
     }
 
     func stop() async {
+        room = nil  // leaving is ours: the room's goodbye is no reason to come back
         await session.stop(goodbye: XMLElement("presence", namespace: Namespace.client, attributes: ["type": "unavailable"]))
         await sessionTask?.value
         eventLoop?.cancel()
@@ -111,7 +112,7 @@ actor FleetConsole {
     private func handle(_ event: SessionEvent) async {
         switch event {
         case .online(_, let resumed):
-            if !resumed { await cameOnline() } else if let room, !room.isJoined { await perform(self.room!.online(resumed: true, now: clock.now())) }
+            if !resumed { await cameOnline() } else { await roomEvent { $0.online(resumed: true, now: $1) } }
             await listener?(.online(resumed: resumed))
         case .offline(let reason):
             room?.offline()
@@ -129,7 +130,7 @@ actor FleetConsole {
         occupants.removeAll()
         await session.send(ownPresence())
         await loadRoster()
-        if room != nil { await perform(room!.online(resumed: false, now: clock.now())) }
+        await roomEvent { $0.online(resumed: false, now: $1) }
     }
 
     private func loadRoster() async {
@@ -157,8 +158,8 @@ actor FleetConsole {
 
     private func presence(_ stanza: XMLElement) async {
         guard let from = stanza.from else { return }
-        if let room, from.bare == room.settings.room {
-            await roomPresence(stanza, from: from)
+        if let roomJID = configuration.fleet.room, from.bare == roomJID {
+            if room != nil { await roomPresence(stanza, from: from) }
             return
         }
         guard stanza.stanzaType == nil || stanza.stanzaType == "unavailable" else { return }
@@ -170,13 +171,14 @@ actor FleetConsole {
 
     private func roomPresence(_ stanza: XMLElement, from: JID) async {
         if stanza.stanzaType == "error" {
-            await perform(room!.joinFailed(StanzaError(stanza: stanza) ?? StanzaError(.undefinedCondition), now: clock.now()))
+            let error = StanzaError(stanza: stanza) ?? StanzaError(.undefinedCondition)
+            await roomEvent { $0.joinFailed(error, now: $1) }
             return
         }
         guard let occupant = OccupantPresence(stanza) else { return }
         occupants.apply(occupant)
         if occupant.isSelf {
-            await perform(room!.selfPresence(occupant, now: clock.now()))
+            await roomEvent { $0.selfPresence(occupant, now: $1) }
             return
         }
         lastPresence = clock.now()
@@ -247,8 +249,15 @@ actor FleetConsole {
     }
 
     private func roomTimer() async {
-        guard room != nil else { return }
-        await perform(room!.timerFired(now: clock.now()))
+        await roomEvent { $0.timerFired(now: $1) }
+    }
+
+    /// Feeds an event to the room's state (when there is a room) and carries out its actions.
+    private func roomEvent(_ event: (inout RoomState, Duration) -> [RoomState.Action]) async {
+        guard var state = room else { return }
+        let actions = event(&state, clock.now())
+        room = state
+        await perform(actions)
     }
 }
 
