@@ -145,10 +145,14 @@ struct Scanner {
 
     // MARK: Keys
 
-    /// Reads a key, dotted or not, with the spaces around its dots: `a . "b.c" . 'd'`.
-    mutating func parseKey() throws(TOMLError) -> [String] {
+    /// Reads a key, dotted or not, with the spaces around its dots: `a . "b.c" . 'd'`. Refuses a
+    /// key that would take a path of `inside` names beyond `maxParts`, before reading it all.
+    mutating func parseKey(maxParts: Int, inside: Int = 0) throws(TOMLError) -> [String] {
         var parts: [String] = []
         repeat {
+            guard inside + parts.count < maxParts else {
+                throw error("key nested too deeply (more than \(maxParts) parts, counting the tables it is in)")
+            }
             skipSpaces()
             parts.append(try simpleKey())
             skipSpaces()

@@ -167,3 +167,33 @@ func secretValuesAreNotQuotedInErrors(_ toml: String) {
     let error = #expect(throws: TOMLError.self) { try TOMLDocument.parse("name = kinglet", file: "p.toml", secretKeys: ["password"]) }
     #expect(error?.message == "invalid value 'kinglet' (strings must be quoted)")
 }
+
+/// A path of names deeper than 64 (tables it is in included) is refused: every table along a
+/// path keeps a copy of it, so a key of thousands of parts would cost their square in time
+/// and memory.
+private func dotted(_ name: String, _ count: Int) -> String {
+    Array(repeating: name, count: count).joined(separator: ".")
+}
+
+private let tooDeep: [(String, Int)] = [
+    (dotted("a", 8_000) + " = 1", 1),
+    ("[" + dotted("t", 65) + "]", 1),
+    ("[" + dotted("t", 64) + "]\nb = 1", 2),
+    ("[" + dotted("t", 32) + "]\n" + dotted("k", 33) + " = 1", 2),
+    ("x = " + String(repeating: "{ a.b.c.d.e.f.g.h = ", count: 9) + "1" + String(repeating: " }", count: 9), 1),
+]
+
+@Test(arguments: tooDeep)
+func keysNestedTooDeeplyAreRefused(_ toml: String, line: Int) {
+    let error = #expect(throws: TOMLError.self) { try TOMLDocument.parse(toml, file: "deep.toml") }
+    #expect(error?.line == line)
+    #expect(error?.message == "key nested too deeply (more than 64 parts, counting the tables it is in)")
+}
+
+@Test func aPathOfSixtyFourNamesIsAccepted() throws {
+    let document = try TOMLDocument.parse("[" + dotted("t", 32) + "]\n" + dotted("k", 32) + " = 1", file: "deep.toml")
+    var table = document.root
+    for _ in 0..<32 { table = try #require(table["t"]?.tableValue) }
+    for _ in 0..<31 { table = try #require(table["k"]?.tableValue) }
+    #expect(table["k"]?.integerValue == 1)
+}
