@@ -18,27 +18,55 @@ struct CommitReport {
 let deletesPerCommit = 5_000
 
 extension ReadingStore {
-    /// Commits at once when write batching is off, else arms the commit timer if it is not armed.
-    func scheduleCommit() {
-        guard configuration.commitInterval > .zero else {
-            commit()
-            return
+    /// Carries out what the state machine decided.
+    func perform(_ actions: [StoreMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .commit:
+                commit()
+            case .armCommitTimer(let delay):
+                commitTimer = clock.after(delay) { [weak self] in await self?.commitTimerFired() }
+            case .cancelCommitTimer:
+                commitTimer?.cancel()
+                commitTimer = nil
+            case .scheduleFollowUp:
+                followUp = Task { [weak self] in await self?.followUpFired() }
+            case .armRetryTimer(let delay):
+                retryTimer = clock.after(delay) { [weak self] in await self?.retryTimerFired() }
+            case .retry:
+                retry()
+            case .reportDegraded(let error):
+                logger.error(
+                    "cannot write \(configuration.path): \(error); holding up to \(configuration.memoryMaxReadings) "
+                        + "readings in memory and retrying every \(configuration.retryInterval)")
+            case .cancelTimers:
+                for timer in [commitTimer, retryTimer, followUp] { timer?.cancel() }
+                (commitTimer, retryTimer, followUp) = (nil, nil, nil)
+            }
         }
-        guard commitTimer == nil else { return }
-        commitTimer = clock.after(configuration.commitInterval) { [weak self] in await self?.commitTimerFired() }
     }
 
     private func commitTimerFired() {
         commitTimer = nil
-        commit()
+        perform(machine.commitTimerFired())
+    }
+
+    private func followUpFired() {
+        followUp = nil
+        perform(machine.followUpFired())
+    }
+
+    private func retryTimerFired() {
+        retryTimer = nil
+        perform(machine.retryTimerFired())
     }
 
     /// Writes the buffer, the acknowledgement point and the bounds in one transaction. On
     /// failure the buffered batches move to the memory queue and the store degrades.
     func commit() {
-        commitTimer?.cancel()
-        commitTimer = nil
-        guard let database, !isDegraded, !buffer.isEmpty || metaDirty || deletionBacklog else { return }
+        let (mayWrite, first) = machine.commitStarting()
+        perform(first)
+        guard let database, mayWrite, !buffer.isEmpty || metaDirty || deletionBacklog else { return }
         let batches = buffer.removeAll()
         var next = ledger
         do throws(StoreError) {
@@ -46,28 +74,20 @@ extension ReadingStore {
                 try write(batches, into: &next, database: database)
             }
             committed(next, report)
+            perform(machine.wrote(deletionBacklog: report.backlog))
             if report.inserted > 0 { notifySubscribers() }
         } catch {
             enterDegraded(error, holding: batches)
         }
     }
 
-    /// Takes the counters of a successful commit, and queues a follow-up if deletions remain.
+    /// Takes the counters of a successful commit (or retry); says whether deletions remain.
     func committed(_ next: Ledger, _ report: CommitReport) {
         ledger = next
         recordedThrough = next.meta.lastSequence
         metaDirty = false
         deletionBacklog = report.backlog
         logBounds(report)
-        guard report.backlog, followUp == nil else { return }
-        followUp = Task { [weak self] in
-            await self?.followUpFired()
-        }
-    }
-
-    private func followUpFired() {
-        followUp = nil
-        commit()
     }
 
     /// The body of every write transaction: history retention, the TTL, the new batches under

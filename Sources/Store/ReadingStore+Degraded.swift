@@ -7,19 +7,9 @@ extension ReadingStore {
     /// Switches to memory mode after `error`, keeps `batches` (never committed) in memory,
     /// and arms the retry timer. Logs an error line when the mode changes, not on every retry.
     func enterDegraded(_ error: StoreError, holding batches: [ReadingBatch]) {
-        if !isDegraded {
-            logger.error(
-                "cannot write \(configuration.path): \(error); holding up to \(configuration.memoryMaxReadings) "
-                    + "readings in memory and retrying every \(configuration.retryInterval)")
-            mode = .degraded(error, since: clock.wallTime())
-        }
-        switch error.kind {
-        case .unwritable, .io, .corrupt: needsReopen = true
-        case .full, .busy, .newerSchema, .notKinglet, .other: break
-        }
+        perform(machine.writeFailed(error, at: clock.wallTime()))
         hold(batches)
         if !recordingFailed { recordNumbering() }
-        scheduleRetry()
     }
 
     /// Puts batches in the memory queue under `memoryMaxReadings` and the overflow policy,
@@ -82,27 +72,17 @@ extension ReadingStore {
         }
     }
 
-    func scheduleRetry() {
-        guard retryTimer == nil, !closed else { return }
-        retryTimer = clock.after(configuration.retryInterval) { [weak self] in await self?.retryTimerFired() }
-    }
-
-    private func retryTimerFired() {
-        retryTimer = nil
-        retry()
-    }
-
     /// Tries to leave memory mode: reopens the file if needed, then writes the held batches
     /// and the meta row in one transaction. Re-arms the timer on failure.
     func retry() {
-        guard isDegraded, !closed else { return }
+        guard isDegraded, !machine.closed else { return }
         do throws(StoreError) {
-            if database == nil || needsReopen {
+            if database == nil || machine.needsReopen {
                 // Close first: a connection left open on a file that is then moved aside would,
                 // on closing, delete the new file's write-ahead log by name.
                 database = nil
                 try adopt(try openForAdoption())
-                needsReopen = false
+                machine.reopened()
             }
             guard let database else { return }
             let held = memory
@@ -112,10 +92,10 @@ extension ReadingStore {
                 let report = try database.connection.transaction { () throws(StoreError) -> CommitReport in
                     try write(batches, into: &next, database: database)
                 }
-                mode = .normal
                 recordingFailed = false
                 logger.info("writing to \(configuration.path) again; \(report.inserted) readings moved from memory")
                 committed(next, report)
+                perform(machine.retrySucceeded(deletionBacklog: report.backlog))
                 notifySubscribers()
             } catch {
                 memory = held
@@ -124,11 +104,7 @@ extension ReadingStore {
         } catch {
             logger.debug("retry failed: \(error)")
             recordNumbering()
-            switch error.kind {
-            case .unwritable, .io, .corrupt: needsReopen = true
-            case .full, .busy, .newerSchema, .notKinglet, .other: break
-            }
-            scheduleRetry()
+            perform(machine.retryFailed(error))
         }
     }
 
@@ -137,7 +113,7 @@ extension ReadingStore {
     /// them (the clock was behind); it is moved aside, with an error line, and a fresh file
     /// used, so that readings keep being stored and no item id is reused.
     private func openForAdoption() throws(StoreError) -> DatabaseFile.Opened {
-        var opened: DatabaseFile.Opened? = try DatabaseFile.open(configuration, clock: clock, logger: logger, forceCheck: needsReopen)
+        var opened: DatabaseFile.Opened? = try DatabaseFile.open(configuration, clock: clock, logger: logger, forceCheck: machine.needsReopen)
         guard !openedOnce, let handedOut = numberingStart, let last = try opened?.database.loadMeta().lastSequence,
             last > handedOut
         else { return opened! }

@@ -25,8 +25,6 @@ package actor ReadingStore {
     /// Whether a file was ever open in this process, which decides how its counters merge
     /// with the in-memory ones when it opens late.
     var openedOnce = false
-    /// Set when a write failed in a way that reopening may cure (read-only remount, I/O error, corruption).
-    var needsReopen = false
     /// The clock-based number handed to the device when the file could not be opened at start-up.
     var numberingStart: UInt64?
     /// The highest sequence number a restart cannot hand out again: the file's last sequence
@@ -41,17 +39,18 @@ package actor ReadingStore {
     var buffer = BatchQueue()
     /// Held while degraded: newer than everything in the file, and visible to `pending`.
     var memory = BatchQueue()
-    var mode: StoreMode = .normal
+    /// Normal or degraded, and which timers are armed: decided there, carried out here.
+    var machine: StoreMachine
     /// Meta values changed in memory and not yet written.
     var metaDirty = false
     /// The last commit left deletions for a follow-up (see `deletesPerCommit`).
     var deletionBacklog = false
-    var followUp: Task<Void, Never>?
     /// Whether a bound is currently dropping readings, so the log says so once per episode.
     var overflowing = false
-    var closed = false
+    /// The timers and the follow-up `machine` armed, to cancel them.
     var commitTimer: Task<Void, Never>?
     var retryTimer: Task<Void, Never>?
+    var followUp: Task<Void, Never>?
     var subscribers: [Int: AsyncStream<UInt64>.Continuation] = [:]
     var nextSubscriber = 0
 
@@ -63,6 +62,9 @@ package actor ReadingStore {
     package init(configuration: StoreConfiguration, clock: any AgentClock = SystemClock()) async throws(StoreError) {
         self.configuration = configuration
         self.clock = clock
+        machine = StoreMachine(StoreMachine.Settings(
+            commitInterval: configuration.commitInterval, commitBatchSize: configuration.commitBatchSize,
+            retryInterval: configuration.retryInterval))
         do throws(StoreError) {
             try adopt(try DatabaseFile.open(configuration, clock: clock, logger: logger))
         } catch where error.kind == .newerSchema || error.kind == .notKinglet {
@@ -88,7 +90,7 @@ package actor ReadingStore {
     /// stored is held in memory, or dropped and counted, and the log says why. Its readings
     /// must be numbered consecutively above `lastSequence()`.
     package func append(_ batch: ReadingBatch) {
-        guard !closed else {
+        guard !machine.closed else {
             logger.warning("append after close: \(batch.readings.count) readings not stored")
             return
         }
@@ -101,11 +103,7 @@ package actor ReadingStore {
             return
         }
         buffer.append(batch)
-        if buffer.totals.count >= configuration.commitBatchSize {
-            commit()
-        } else {
-            scheduleCommit()
-        }
+        perform(machine.buffered(buffer.totals.count))
     }
 
     /// Commits whatever waits in the write buffer now, and finishes deletions that commits
@@ -125,15 +123,12 @@ package actor ReadingStore {
     /// Flushes, stops the timers and closes the file. Readings still held in memory because
     /// the disk cannot be written are lost, and the log says how many.
     package func close() {
-        guard !closed else { return }
+        guard !machine.closed else { return }
         if isDegraded { retry() } else { flush() }
         if !memory.isEmpty || !buffer.isEmpty {
             logger.error("closing with \(memory.totals.count + buffer.totals.count) readings that could not be written; they are lost")
         }
-        closed = true
-        commitTimer?.cancel()
-        retryTimer?.cancel()
-        followUp?.cancel()
+        perform(machine.closing())
         database = nil
         for continuation in subscribers.values { continuation.finish() }
         subscribers.removeAll()
@@ -178,7 +173,7 @@ package actor ReadingStore {
                 return
             }
         }
-        if !isDegraded { scheduleCommit() }
+        perform(machine.changed())
     }
 
     /// A stream that yields the highest available sequence whenever new batches can be read
@@ -247,14 +242,11 @@ package actor ReadingStore {
         stats.dropped = ledger.meta.dropped
         stats.historyReadings = ledger.historyCount
         stats.fileBytes = DatabaseFile.size(configuration.path)
-        stats.mode = mode
+        stats.mode = machine.mode
         return stats
     }
 
-    var isDegraded: Bool {
-        if case .degraded = mode { return true }
-        return false
-    }
+    var isDegraded: Bool { machine.isDegraded }
 
     /// Batches must be non-empty, numbered upward and above everything seen; anything else is
     /// a caller bug, dropped and counted rather than allowed to break the numbering.

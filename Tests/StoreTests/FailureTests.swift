@@ -10,10 +10,11 @@ struct FailureTests {
     @Test("full disk (max_page_count): clear error, stored readings intact, memory bounded, recovery when space returns")
     func fullDisk() async throws {
         let directory = TemporaryDirectory()
+        let clock = ManualClock()
         let store = try await ReadingStore(configuration: testConfiguration(directory) {
             $0.maxFileBytes = 64 << 10
             $0.memoryMaxReadings = 60
-        })
+        }, clock: clock)
         var sampler = Sampler(after: 0)
         var appended = 0
         while await store.stats().mode == .normal {
@@ -39,6 +40,8 @@ struct FailureTests {
 
         // Space returns: the server acknowledges what the file holds, the retry writes memory out.
         await store.acknowledge(throughSequence: stored.last!)
+        #expect(await store.stats().mode.errorKind == .full, "nothing is retried before the retry interval")
+        clock.advance(by: .milliseconds(20))
         #expect(await eventually { await store.stats().mode == .normal })
         let recovered = await store.stats()
         #expect(recovered.memoryReadings == 0)

@@ -116,12 +116,16 @@ struct ReadingStoreTests {
         #expect(await store.stats().uncommittedReadings == 0)
 
         let otherDirectory = TemporaryDirectory()
+        let clock = ManualClock()
         let timed = try await ReadingStore(configuration: testConfiguration(otherDirectory) {
             $0.commitInterval = .milliseconds(30)
             $0.commitBatchSize = 1000
-        })
+        }, clock: clock)
         var other = Sampler(after: 0)
         await timed.append(other.batch(2))
+        clock.advance(by: .milliseconds(29))
+        #expect(try await timed.pending(afterSequence: 0, maxBatches: 10).isEmpty)
+        clock.advance(by: .milliseconds(1))
         #expect(try await eventually { try await timed.pending(afterSequence: 0, maxBatches: 10).sequences == [1, 2] })
     }
 
