@@ -1,4 +1,5 @@
 internal import CMbedTLS
+import Glibc
 import Support
 
 /// What the server's chain looked like during verification, so that a rejection can say why
@@ -14,6 +15,7 @@ final class CertificateReport {
         var dnsNames: [String]
         var validFrom: String
         var validTo: String
+        var notAfter: Timestamp
         var flags: UInt32
     }
 
@@ -48,7 +50,15 @@ final class CertificateReport {
             Entry(
                 depth: depth, subject: Self.name(certificate.pointer(to: \.subject)!),
                 issuer: Self.name(certificate.pointer(to: \.issuer)!), dnsNames: names,
-                validFrom: Self.date(crt.valid_from), validTo: Self.date(crt.valid_to), flags: flags))
+                validFrom: Self.date(crt.valid_from), validTo: Self.date(crt.valid_to),
+                notAfter: Self.timestamp(crt.valid_to), flags: flags))
+    }
+
+    /// The chain as values, server certificate first.
+    var chain: [PeerCertificate] {
+        entries.sorted { $0.depth < $1.depth }.map {
+            PeerCertificate(subject: $0.subject, issuer: $0.issuer, dnsNames: $0.dnsNames, notAfter: $0.notAfter)
+        }
     }
 
     /// One line that says why verification failed, for `flags` from `mbedtls_ssl_get_verify_result`.
@@ -111,6 +121,17 @@ final class CertificateReport {
         let n = mbedtls_x509_dn_gets(&buffer, buffer.count, dn)
         guard n > 0 else { return "?" }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    private static func timestamp(_ t: mbedtls_x509_time) -> Timestamp {
+        var parts = tm()
+        parts.tm_year = t.year - 1900
+        parts.tm_mon = t.mon - 1
+        parts.tm_mday = t.day
+        parts.tm_hour = t.hour
+        parts.tm_min = t.min
+        parts.tm_sec = t.sec
+        return Timestamp(secondsSinceEpoch: Int64(timegm(&parts)))
     }
 
     private static func date(_ t: mbedtls_x509_time) -> String {

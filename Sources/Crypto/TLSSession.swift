@@ -220,6 +220,11 @@ package final class TLSSession {
         return line
     }
 
+    /// The summary line with the verified chain, once established.
+    package var established: TLSSummary {
+        TLSSummary(line: summary, chain: report.chain)
+    }
+
     /// The protocol the server picked from our ALPN list, if any.
     package var negotiatedALPN: String? {
         mbedtls_ssl_get_alpn_protocol(ssl).map { String(cString: $0) }

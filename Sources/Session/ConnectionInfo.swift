@@ -1,3 +1,4 @@
+package import Crypto
 package import Support
 
 /// Where the session is connected and how, for people ("Device information") and for the
@@ -16,14 +17,15 @@ package struct ConnectionInfo: Sendable, Hashable {
 
     /// The endpoint of the current connection (`xmpp.example.org:5222`); nil while there is none.
     package var server: String?
-    /// TLS on the current connection: version and cipher suite (`TLSv1.2 TLS-ECDHE-…`).
-    package var tls: String?
+    /// TLS on the current connection: version and cipher suite (`TLSv1.2 TLS-ECDHE-…`) and the
+    /// server's verified chain.
+    package var tls: TLSSummary?
     /// When the current session came online; nil while offline.
     package var onlineSince: Timestamp?
     /// The last connection that ended or attempt that failed.
     package var lastDisconnect: Ending?
 
-    package init(server: String? = nil, tls: String? = nil, onlineSince: Timestamp? = nil, lastDisconnect: Ending? = nil) {
+    package init(server: String? = nil, tls: TLSSummary? = nil, onlineSince: Timestamp? = nil, lastDisconnect: Ending? = nil) {
         self.server = server
         self.tls = tls
         self.onlineSince = onlineSince

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Support
 import Glibc
 import Testing
 
@@ -87,6 +88,14 @@ func handshakeFailure(_ client: TestClient) throws -> TLSError {
         #expect(try client.receiveLine() == "telgnik olleh\n")
         #expect(client.session.bufferedReadableBytes == 0)
         #expect(client.session.peerPublicKeySHA256 == fixture.serverPin)
+        // The verified chain, server first, for `kinglet doctor`: names, issuer, expiry (2 days).
+        let established = client.session.established
+        #expect(established.line == client.session.summary)
+        #expect(established.chain.map(\.subject) == ["CN=kinglet.test", "CN=Kinglet Test CA"])
+        #expect(established.chain.first?.issuer == "CN=Kinglet Test CA")
+        #expect(established.chain.first?.dnsNames.contains("kinglet.test") == true)
+        let left = (established.chain.first?.notAfter.millisecondsSinceEpoch ?? 0) - Timestamp.now().millisecondsSinceEpoch
+        #expect(left > 86_400_000 && left <= 2 * 86_400_000, "\(left) ms left")
     }
 
     @Test func refusedWithAnotherCA() throws {

@@ -5,9 +5,9 @@ package import XMLStream
 package enum ConnectionEvent: Sendable {
     /// TCP is up: `address` is the numeric peer for the log. For direct TLS the handshake is
     /// done too and the server passed every check: `tls` summarises it for the log.
-    case connected(Endpoint, address: String, tls: String?)
+    case connected(Endpoint, address: String, tls: TLSSummary?)
     /// A STARTTLS handshake finished and the server passed every check.
-    case secured(summary: String)
+    case secured(TLSSummary)
     /// The server's `<stream:stream>` header.
     case opened(StreamHeader)
     /// A complete top-level element: a stanza, features, a SASL/TLS/SM nonza, a stream error.

@@ -127,9 +127,9 @@ final class IOLoop {
         }
         handshake = nil
         if let (endpoint, address) = current.direct {
-            return emit(.connected(endpoint, address: address, tls: tls.summary))
+            return emit(.connected(endpoint, address: address, tls: tls.established))
         }
-        return emit(.secured(summary: tls.summary))
+        return emit(.secured(tls.established))
     }
 
     // MARK: The poll loop
