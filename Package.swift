@@ -48,7 +48,9 @@ let package = Package(
         .target(name: "Agent", dependencies: ["XEPs", "Session", "XMPPCore", "Transport", "Crypto", "Devices", "Store", "Readings", "TOML", "Support"], swiftSettings: strict),
         // The fleet console (`kinglet fleet`): cold code for a device, kept out of the agent's modules.
         .target(name: "Fleet", dependencies: ["Agent", "XEPs", "Session", "XMPPCore", "XMLStream", "Devices", "Store", "Readings", "TOML", "Support"], swiftSettings: strict),
-        .executableTarget(name: "kinglet", dependencies: ["Agent", "Fleet"], swiftSettings: strict),
+        // `kinglet doctor`: cold code too, checks run once by a person before going live.
+        .target(name: "Doctor", dependencies: ["Agent", "XEPs", "Session", "Transport", "Crypto", "XMPPCore", "XMLStream", "Devices", "Store", "Readings", "Support"], swiftSettings: strict),
+        .executableTarget(name: "kinglet", dependencies: ["Agent", "Fleet", "Doctor"], swiftSettings: strict),
         .executableTarget(
             name: "kinglet-bench", dependencies: ["Agent", "XEPs", "Session", "Transport", "XMLStream", "Crypto", "XMPPCore", "Devices", "Store", "Readings", "TOML", "Support"],
             path: "Benchmarks/kinglet-bench", swiftSettings: strict),
@@ -66,5 +68,6 @@ let package = Package(
         .testTarget(name: "XEPsTests", dependencies: ["XEPs", "TestSupport"]),
         .testTarget(name: "AgentTests", dependencies: ["Agent", "TestSupport"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet"]),
+        .testTarget(name: "DoctorTests", dependencies: ["Doctor"]),
     ]
 )

@@ -86,6 +86,7 @@ extension XMPPSession {
                 connection?.restartStream(header: header)
             case .authenticated(let mechanism):
                 log.info("authenticated with \(mechanism.name)")
+                connectionInfo.mechanism = mechanism.name
             case .streamManagementEnabled(let id, let resume, let max, let location):
                 endPreviousStreamManagement()
                 enabledNow = true

@@ -139,6 +139,7 @@ package actor XMPPSession {
         settings.handshakeTimeout = configuration.connectTimeout
         redirect = nil
         closeReason = nil
+        connectionInfo = ConnectionInfo(lastDisconnect: connectionInfo.lastDisconnect)
         let connection: Connection
         do {
             connection = try Connection(settings: settings)
@@ -229,7 +230,8 @@ package actor XMPPSession {
         let wasOnline = boundJID != nil
         boundJID = nil
         servers.connectionEnded(wentOnline: wasOnline)
-        connectionInfo = ConnectionInfo(lastDisconnect: ConnectionInfo.Ending(at: Timestamp.now(), reason: reason))
+        connectionInfo.onlineSince = nil
+        connectionInfo.lastDisconnect = ConnectionInfo.Ending(at: Timestamp.now(), reason: reason)
         // A stream that will be resumed keeps its requests waiting: on resumption the server
         // sends again the answers we missed (an error to a publish among them, which must not
         // be taken for delivery). Otherwise they fail now, with the stream.

@@ -69,7 +69,7 @@ enum DatabaseFile {
     }
 
     /// `PRAGMA quick_check`: O(file size), catches damaged pages and broken indexes.
-    private static func quickCheck(_ connection: SQLiteConnection) throws(StoreError) {
+    static func quickCheck(_ connection: SQLiteConnection) throws(StoreError) {
         let statement = try connection.statement("PRAGMA quick_check(3)")
         defer { statement.reset() }
         var problems: [String] = []

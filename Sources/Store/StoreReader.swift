@@ -61,6 +61,12 @@ package final class StoreReader {
         }
     }
 
+    /// `PRAGMA quick_check` on the file, as the agent runs it at start: throws `.corrupt`
+    /// naming the first problems found (`kinglet doctor`).
+    package func checkIntegrity() throws(StoreError) {
+        try DatabaseFile.quickCheck(database.connection)
+    }
+
     /// Calls `body` with every stored reading in sequence order (only pending ones when
     /// `pendingOnly`), from one snapshot. Streams: memory stays flat for any number of rows.
     package func forEachRecord(pendingOnly: Bool, _ body: (ExportRecord) -> Void) throws(StoreError) {

@@ -65,6 +65,11 @@ package struct Logger: Sendable {
         priorityPrefixes.store(JournalStream.isStandardError(), ordering: .relaxed)
     }
 
+    /// Writes nothing at all: for a command whose own output says everything (`kinglet doctor`).
+    package static func silence() {
+        threshold.store(Int.max, ordering: .relaxed)
+    }
+
     package static func isEnabled(_ level: LogLevel) -> Bool {
         level.rawValue >= threshold.load(ordering: .relaxed)
     }

@@ -5,7 +5,7 @@ package import TOML
 
 extension StoreConfiguration {
     /// Where the outbox lives when the config does not say: systemd's `StateDirectory=kinglet`.
-    static let defaultPath = "/var/lib/kinglet/kinglet.db"
+    package static let defaultPath = "/var/lib/kinglet/kinglet.db"
 
     /// Creates the folder of the default outbox path with mode 0700 when it is missing, and
     /// returns it; nil when there was nothing to do. systemd (`StateDirectory=`) and the package

@@ -8,6 +8,20 @@ package import XMPPCore
 package struct XMPPSettings: Sendable {
     package var jid: JID
     package var password: Secret?
+    /// Where the password came from: the `password_file`, or nil (inline, or none).
+    package var passwordFile: String?
+    /// The config file these settings were read from.
+    package var configFile: String
+
+    /// Every file the agent trusts, with what it is to the agent: what `FileModes` checks.
+    package var trustedFiles: [(path: String, role: FileModes.Role)] {
+        var files: [(String, FileModes.Role)] = [(configFile, passwordFile == nil && password != nil ? .configWithPassword : .trusted(key: "config"))]
+        if let passwordFile { files.append((passwordFile, .secret(key: "password_file"))) }
+        if let keyFile { files.append((keyFile, .secret(key: "key_file"))) }
+        if let certFile { files.append((certFile, .trusted(key: "cert_file"))) }
+        if let caFile { files.append((caFile, .trusted(key: "ca_file"))) }
+        return files
+    }
     package var host: String?
     package var port: UInt16?
     /// `servers`: endpoints tried in order instead of `host`/`port` or SRV.
@@ -36,7 +50,8 @@ package struct XMPPSettings: Sendable {
     /// Keys whose values a TOML syntax error must not quote.
     static let secretKeys: Set<String> = ["password"]
 
-    /// Reads and checks the section. Warnings (a world-readable password file) go to `warn`.
+    /// Reads and checks the section. Warnings (a password others can read, a file anyone can
+    /// change: `FileModes`) go to `warn`.
     package init(_ table: TOMLTable, warn: (String) -> Void) throws(TOMLError) {
         try table.rejectUnknownKeys(allowed: Self.keys)
         let text = try table.requireString("jid")
@@ -47,7 +62,9 @@ package struct XMPPSettings: Sendable {
         }
         guard jid.local != nil else { throw table.error("jid must be an account (user@domain), not '\(text)'", at: "jid") }
         if let resource = jid.resource { self.resource = resource }
-        password = try Self.password(table, warn: warn)
+        password = try Self.password(table)
+        passwordFile = try table.string("password_file")
+        configFile = table.file
         host = try table.string("host")
         if let port = try table.integer("port") {
             guard (1...65535).contains(port) else { throw table.error("port must be between 1 and 65535", at: "port") }
@@ -89,9 +106,12 @@ package struct XMPPSettings: Sendable {
         guard reconnectInitial <= reconnectMax else {
             throw table.error("reconnect_initial must not exceed reconnect_max", at: "reconnect_initial")
         }
+        for file in trustedFiles {
+            for problem in FileModes.problems(file.path, role: file.role) { warn(problem.description) }
+        }
     }
 
-    private static func password(_ table: TOMLTable, warn: (String) -> Void) throws(TOMLError) -> Secret? {
+    private static func password(_ table: TOMLTable) throws(TOMLError) -> Secret? {
         let inline = try table.string("password")
         let file = try table.string("password_file")
         switch (inline, file) {
@@ -106,9 +126,6 @@ package struct XMPPSettings: Sendable {
                 text = try FileIO.readText(path, limit: 64 * 1024)
             } catch {
                 throw table.error("cannot read password_file \(path): \(error)", at: "password_file")
-            }
-            if let mode = FileIO.mode(path), mode & 0o007 != 0 {
-                warn("password_file \(path) is readable by other users (mode \(String(mode, radix: 8))); chmod 600 it")
             }
             // One trailing newline is what editors and `echo` leave; it is not part of the password.
             var value = Substring(text)

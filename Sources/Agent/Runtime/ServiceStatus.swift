@@ -1,3 +1,4 @@
+import Support
 import Session
 import XEPs
 import XMPPCore
@@ -16,7 +17,7 @@ enum ServiceStatus {
             parts.append("connecting")
         }
         let pending = device.pendingReadings
-        parts.append(pending == 1 ? "1 reading waiting" : "\(pending) readings waiting")
+        parts.append(pending.counted("reading") + " waiting")
         if device.outboxDegraded { parts.append("outbox in memory (disk not writable)") }
         let failing = device.health.problems.map(\.name)
         parts.append(failing.isEmpty ? "sensors OK" : "failing: " + failing.joined(separator: ", "))

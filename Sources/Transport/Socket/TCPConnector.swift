@@ -6,6 +6,39 @@ import Support
 package enum TCPConnector {
     /// Connects to `host:port`, trying every address in turn. Returns a non-blocking socket.
     package static func connect(host: String, port: UInt16, timeoutMilliseconds: Int32) throws(TransportError) -> Int32 {
+        try withAddresses(host: host, port: port) { (first) throws(TransportError) -> Int32 in
+            var lastError = TransportError.connect(endpoint: "\(host):\(port)", reason: "no addresses")
+            var cursor: UnsafeMutablePointer<addrinfo>? = first
+            while let info = cursor {
+                cursor = info.pointee.ai_next
+                do throws(SystemError) {
+                    return try attempt(info.pointee, timeoutMilliseconds: timeoutMilliseconds)
+                } catch {
+                    lastError = .connect(endpoint: "\(describe(info.pointee)) (\(host))", reason: error.description)
+                }
+            }
+            throw lastError
+        }
+    }
+
+    /// The addresses `host` resolves to, numeric (`127.0.0.1:5222`, `[::1]:5222`), in the order
+    /// `connect` tries them: for `kinglet doctor`.
+    package static func resolve(host: String, port: UInt16) throws(TransportError) -> [String] {
+        try withAddresses(host: host, port: port) { first in
+            var addresses: [String] = []
+            var cursor: UnsafeMutablePointer<addrinfo>? = first
+            while let info = cursor {
+                addresses.append(describe(info.pointee))
+                cursor = info.pointee.ai_next
+            }
+            return addresses
+        }
+    }
+
+    /// Resolves `host:port` for TCP (getaddrinfo) and hands the list to `body`.
+    private static func withAddresses<T>(
+        host: String, port: UInt16, _ body: (UnsafeMutablePointer<addrinfo>) throws(TransportError) -> T
+    ) throws(TransportError) -> T {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -16,17 +49,7 @@ package enum TCPConnector {
             throw TransportError.resolve(host: host, reason: String(cString: gai_strerror(status)))
         }
         defer { freeaddrinfo(list) }
-        var lastError = TransportError.connect(endpoint: "\(host):\(port)", reason: "no addresses")
-        var cursor: UnsafeMutablePointer<addrinfo>? = first
-        while let info = cursor {
-            cursor = info.pointee.ai_next
-            do {
-                return try attempt(info.pointee, timeoutMilliseconds: timeoutMilliseconds)
-            } catch {
-                lastError = .connect(endpoint: "\(describe(info.pointee)) (\(host))", reason: error.description)
-            }
-        }
-        throw lastError
+        return try body(first)
     }
 
     private static func attempt(_ info: addrinfo, timeoutMilliseconds: Int32) throws(SystemError) -> Int32 {
