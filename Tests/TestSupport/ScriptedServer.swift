@@ -7,7 +7,8 @@ import Support
 package final class ScriptedServer: @unchecked Sendable {  // driven by one test task, one call at a time
     private var listener: Int32
     package let port: UInt16
-    private var peer: Int32 = -1
+    /// The accepted connection (-1 before `accept`); extensions write to it directly.
+    package private(set) var peer: Int32 = -1
     /// What arrived and has not been consumed by `read(until:)` yet.
     private var unread: [UInt8] = []
 

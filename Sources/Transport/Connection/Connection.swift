@@ -16,6 +16,17 @@ package struct ConnectionSettings: Sendable {
     package var handshakeTimeout: Duration
     /// How long to wait for the server's `</stream:stream>` after ours, on a clean close.
     package var closeTimeout: Duration
+    /// Received elements not yet finished with, across the session: at its bound the I/O thread
+    /// stops reading. Nil: nothing is counted (a consumer that keeps up by construction).
+    package var inbound: InboundWindow?
+    /// Bytes queued for the socket above which the I/O thread stops reading it, until they are
+    /// down to `outgoingLowWater`: a server that does not read what we write gets nothing more
+    /// read from it either, so nothing it sends can make us queue without bound.
+    package var outgoingHighWater = 256 * 1024
+    package var outgoingLowWater = 64 * 1024
+    /// Called on the I/O thread each time the bytes not yet written fall to `outgoingLowWater`
+    /// or below after being above it: a producer that waits for room can go on.
+    package var drained: (@Sendable () -> Void)?
 
     package init(
         planner: EndpointPlanner, lookup: any SRVLookup = SystemSRVLookup(), credentials: TLSCredentials,
@@ -43,6 +54,14 @@ enum ConnectionCommand: Sendable {
     case close(trailer: [UInt8])
     /// End now without a word: the peer is dead, or the stream must stay resumable (XEP-0198).
     case abort
+
+    /// The bytes it puts in the outgoing buffer.
+    var byteCount: Int? {
+        switch self {
+        case .send(let bytes), .restartStream(let bytes), .close(let bytes): bytes.count
+        case .startTLS, .abort: nil
+        }
+    }
 }
 
 /// One connection to the server, run by its own I/O thread (see ARCHITECTURE.md, Concurrency).
@@ -57,6 +76,8 @@ package final class Connection: Sendable {
     private let commands: CommandQueue
     private let settings: ConnectionSettings
 
+    /// Events are bounded by `settings.inbound` (elements) and by the connection's end: the
+    /// buffer never holds more than the window plus what one read of the socket parses into.
     package init(settings: ConnectionSettings) throws(SystemError) {
         self.settings = settings
         commands = try CommandQueue()
@@ -70,6 +91,9 @@ package final class Connection: Sendable {
             IOLoop(settings: settings, commands: commands, events: continuation).run()
         }
     }
+
+    /// Bytes handed to `send` (and stream headers, trailers) that the socket has not taken yet.
+    package var unsentBytes: Int { commands.unsentBytes }
 
     package func send(_ bytes: [UInt8]) { enqueue(.send(bytes)) }
     package func send(_ text: String) { enqueue(.send(Array(text.utf8))) }
@@ -87,8 +111,11 @@ package final class Connection: Sendable {
 /// The command queue between the session and the I/O thread, with its wake-up eventfd.
 final class CommandQueue: Sendable {
     private let mutex = Mutex<[ConnectionCommand]>([])
-    /// Wakes the I/O thread from poll(); written only when the queue goes from empty to not.
+    /// Wakes the I/O thread from poll(); written when the queue goes from empty to not, and by
+    /// `wake` (an inbound window with room again).
     let wakeFD: Int32
+    /// Bytes queued here or in the I/O thread's buffer and not yet taken by the socket.
+    private let unsent = Atomic<Int>(0)
 
     init() throws(SystemError) {
         wakeFD = try systemCall("eventfd") { eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK)) }
@@ -98,7 +125,26 @@ final class CommandQueue: Sendable {
         close(wakeFD)
     }
 
+    var unsentBytes: Int { unsent.load(ordering: .relaxed) }
+
+    /// The I/O thread wrote `count` bytes to the socket; returns what is left unsent.
+    @discardableResult
+    func written(_ count: Int) -> Int {
+        unsent.subtract(count, ordering: .relaxed).newValue
+    }
+
+    /// Bytes the I/O thread queued itself.
+    func owe(_ count: Int) {
+        unsent.add(count, ordering: .relaxed)
+    }
+
+    /// Wakes the I/O thread without a command: it looks again at whether it may read.
+    func wake() {
+        eventfd_write(wakeFD, 1)
+    }
+
     func push(_ command: ConnectionCommand) {
+        if let count = command.byteCount { unsent.add(count, ordering: .relaxed) }
         let wasEmpty = mutex.withLock { commands in
             let wasEmpty = commands.isEmpty
             commands.append(command)

@@ -31,6 +31,10 @@ final class IOLoop {
     private var outgoingOffset = 0
     /// The last write could not finish until the socket is writable (or, under TLS, readable).
     private var writeBlockedOn: TLSProgress?
+    /// Reading is paused while the output is above its high water mark (see `readingAllowed`).
+    private var outputBackedUp = false
+    /// Whether this turn of the loop may read the socket.
+    private var mayRead = true
     /// Set once a close is under way: the time limit and the event to finish with.
     private var closing: (deadline: ContinuousClock.Instant, result: ConnectionEvent)?
     private var readBuffer = [UInt8](repeating: 0, count: 16 * 1024)
@@ -136,11 +140,14 @@ final class IOLoop {
 
     private func serve() -> ConnectionEvent {
         while true {
-            var socketEvents = Int16(POLLIN)
+            var socketEvents = Int16(0)
             if let handshake {
                 socketEvents = handshake.wants == .wantWrite ? Int16(POLLOUT) : Int16(POLLIN)
-            } else if outgoingOffset < outgoing.count, writeBlockedOn != .wantRead {
-                socketEvents |= Int16(POLLOUT)
+            } else {
+                mayRead = readingAllowed()
+                // A TLS write that waits for a read must get it, paused or not.
+                if mayRead || writeBlockedOn == .wantRead { socketEvents |= Int16(POLLIN) }
+                if outgoingOffset < outgoing.count, writeBlockedOn != .wantRead { socketEvents |= Int16(POLLOUT) }
             }
             var fds = [
                 pollfd(fd: fd, events: socketEvents, revents: 0),
@@ -159,6 +166,20 @@ final class IOLoop {
             if case .finished(let event) = advance(socket: fds[0].revents) { return event }
             if case .finished(let event) = checkDeadlines() { return event }
         }
+    }
+
+    /// Backpressure: no reading while our own output backs up (above the high water mark, until
+    /// down to the low one) or while the consumers have the inbound window full. The server then
+    /// holds, or drops, what it would send; poll() still reports a hang-up.
+    private func readingAllowed() -> Bool {
+        let queued = outgoing.count - outgoingOffset
+        if outputBackedUp {
+            outputBackedUp = queued > settings.outgoingLowWater
+        } else {
+            outputBackedUp = queued > settings.outgoingHighWater
+        }
+        if outputBackedUp { return false }
+        return settings.inbound?.allowsReading(wake: commands) ?? true
     }
 
     /// Milliseconds until the nearest deadline, or -1 to sleep until something happens.
@@ -185,7 +206,7 @@ final class IOLoop {
     private func apply(_ command: ConnectionCommand) -> Outcome {
         switch command {
         case .send(let bytes):
-            if closing == nil { outgoing += bytes }
+            if closing == nil { outgoing += bytes } else { commands.written(bytes.count) }  // dropped: not owed
         case .startTLS:
             guard tls == nil else { return .keepGoing }
             return beginHandshake(alpn: [], then: nil)
@@ -209,9 +230,9 @@ final class IOLoop {
             return stepHandshake()
         }
         if case .finished(let event) = flush() { return .finished(event) }
-        let readable = revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 || writeBlockedOn == .wantRead
-            || (tls?.bufferedReadableBytes ?? 0) > 0
-        if readable {
+        let hungUp = revents & Int16(POLLHUP | POLLERR) != 0
+        let wanted = revents & Int16(POLLIN) != 0 || (tls?.bufferedReadableBytes ?? 0) > 0
+        if hungUp || writeBlockedOn == .wantRead || (mayRead && wanted) {
             return readAvailable()
         }
         return .keepGoing
@@ -229,7 +250,10 @@ final class IOLoop {
                 return .finished(.failed(error))
             }
             switch result {
-            case .bytes(let n): outgoingOffset += n
+            case .bytes(let n):
+                outgoingOffset += n
+                let left = commands.written(n)
+                if left <= settings.outgoingLowWater, left + n > settings.outgoingLowWater { settings.drained?() }
             case .wantRead, .wantWrite:
                 writeBlockedOn = result == .wantRead ? .wantRead : .wantWrite
                 return .keepGoing
@@ -272,6 +296,13 @@ final class IOLoop {
         }
     }
 
+    /// Bytes the loop writes on its own account (a close answered, a stream error), counted as
+    /// unsent like everything the session queues.
+    private func queueOwn(_ bytes: [UInt8]) {
+        commands.owe(bytes.count)
+        outgoing += bytes
+    }
+
     // MARK: Reading
 
     private func readAvailable() -> Outcome {
@@ -285,6 +316,7 @@ final class IOLoop {
             switch result {
             case .bytes(let n):
                 if case .finished(let event) = parse(count: n) { return .finished(event) }
+                if !mayRead || !readingAllowed() { return .keepGoing }  // the window filled: stop here
             case .wantRead:
                 return .keepGoing
             case .wantWrite:
@@ -336,11 +368,12 @@ final class IOLoop {
             case .opened(let header):
                 if case .finished(let e) = emit(.opened(header)) { return .finished(e) }
             case .element(let element):
+                settings.inbound?.acquire()
                 if case .finished(let e) = emit(.element(element)) { return .finished(e) }
             case .closed:
                 // The server ended its stream. Answer in kind unless we are the ones closing.
                 if let closing { return .finished(closing.result) }
-                outgoing += Array(StreamTags.closing.utf8)
+                queueOwn(Array(StreamTags.closing.utf8))
                 _ = flush()
                 return .finished(.failed(.closedByPeer))
             }
@@ -357,7 +390,7 @@ final class IOLoop {
         }
         var bytes: [UInt8] = []
         streamError.serialize(into: &bytes, inheritedNamespace: XMLNamespace.jabberClient)
-        outgoing += bytes + Array(StreamTags.closing.utf8)
+        queueOwn(bytes + Array(StreamTags.closing.utf8))
         closing = (ContinuousClock.now + settings.closeTimeout, .failed(.streamErrorSent(error)))
         return flush()
     }
