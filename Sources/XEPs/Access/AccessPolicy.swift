@@ -55,6 +55,14 @@ package struct AccessPolicy: Sendable {
         return .stranger
     }
 
+    /// The domain entry through which `jid` has `role`, or nil when a bare JID entry (or the
+    /// account itself) gives it: accounts let in by one domain entry share a budget.
+    package func domainEntry(of jid: JID, role: Role) -> String? {
+        let entries = role == .operator ? operators : role == .viewer ? viewers : []
+        guard jid.bare != account, jid.local != nil, !entries.contains(jid.bare.description) else { return nil }
+        return entries.contains(jid.domain) ? jid.domain : nil
+    }
+
     private static func matches(_ jid: JID, _ entries: [String]) -> Bool {
         let bare = jid.bare.description
         return entries.contains { entry in entry.contains("@") ? entry == bare : (jid.local != nil && entry == jid.domain) }
