@@ -15,19 +15,6 @@ extension XMPPSession {
         let negotiator = StreamNegotiator(settings: settings, secure: secure)
         self.negotiator = negotiator
         perform(negotiator.start())
-        // A server that accepts the connection and then goes quiet must not hold the agent for
-        // ever: the whole login (TLS, SASL, bind) gets twice the connect time-out.
-        let number = connectionNumber
-        let limit = configuration.connectTimeout * 2
-        clock.after(limit) { [weak self] in await self?.negotiationDeadlinePassed(connection: number) }
-    }
-
-    private func negotiationDeadlinePassed(connection number: Int) {
-        guard number == connectionNumber, negotiator != nil, closeReason == nil else { return }
-        log.warning("the server did not complete the login within \((configuration.connectTimeout * 2).secondsText)")
-        negotiator = nil
-        closeReason = .negotiationTimedOut
-        connection?.abort()
     }
 
     /// Advances the negotiation with `step` and carries out what it decides. A failure is
@@ -45,31 +32,7 @@ extension XMPPSession {
     }
 
     private func failNegotiation(_ error: NegotiationError) {
-        closeReason = .negotiationFailed(error)
-        switch error {
-        case .streamError(let streamError):
-            if let other = streamError.otherHost, let target = Endpoint.splitHostPort(other) {
-                log.warning("server redirects to \(other)")
-                redirect = target
-            } else if streamError.retryingSoonIsPointless {
-                reportOnce("\(error)")
-                backoff.jumpToCap()
-            } else {
-                log.warning("\(error)")
-            }
-            connection?.abort()
-            return
-        case .authentication(let sasl):
-            reportOnce("\(error)")
-            // Retrying soon cannot fix credentials; temporary failures get the normal back-off.
-            if sasl.isPermanent { backoff.jumpToCap() }
-        case .tlsNotOffered, .tlsRefused:
-            reportOnce("\(error)")
-            backoff.jumpToCap()
-        case .bindFailed, .unexpected:
-            log.error("\(error)")
-        }
-        connection?.close(trailer: StreamTags.closing)
+        perform(lifecycle.negotiationFailed(error))
     }
 
     private func perform(_ actions: [NegotiationAction]) {
@@ -141,12 +104,9 @@ extension XMPPSession {
         boundJID = jid
         lastBoundJID = jid
         connectionInfo.onlineSince = Timestamp.now()
-        lastReportedFailure = nil
-        redirectsFollowed = 0
-        backoff.reset()
-        log.info("online as \(jid)" + (resumed ? " (resumed)" : ""))
-        startKeepalive()
-        if !resumed { streamGeneration += 1 } else { restartRequestDeadlines(); verifyResumedStream() }
+        let actions = lifecycle.wentOnline(as: jid, resumed: resumed, at: clock.now())
+        if !resumed { streamGeneration += 1 } else { restartRequestDeadlines() }
+        perform(actions)
         requestAcknowledgement()  // for what resumption sent again
         eventSink.yield(.online(jid, resumed: resumed))
     }

@@ -16,16 +16,7 @@ extension XMPPSession {
             return
         }
         if let error = StreamError(element) {
-            if let other = error.otherHost, let target = Endpoint.splitHostPort(other) {
-                redirect = target
-            }
-            if error.retryingSoonIsPointless {
-                reportOnce("stream error from the server: \(error)")
-                backoff.jumpToCap()
-            } else {
-                log.warning("stream error from the server: \(error)")
-            }
-            closeReason = .protocolViolation("stream error: \(error)")
+            perform(lifecycle.streamErrorReceived(error))
             return  // the server closes the stream next; the I/O thread reports that
         }
         log.debug("ignoring <\(element.name) xmlns='\(element.namespace ?? "")'>")
@@ -79,15 +70,14 @@ extension XMPPSession {
 
     /// The server acknowledged more than we sent: XEP-0198 §4 says close with this error.
     func violation(_ error: StreamManagementError) {
-        guard closeReason == nil else { return }  // already closing: nothing more to say
+        guard lifecycle.closeReason == nil else { return }  // already closing: nothing more to say
         log.error("stream management: \(error)")
-        guard case .handledCountTooHigh(let h, let sendCount) = error else { return }
+        guard case .handledCountTooHigh(let h, let sendCount) = error, lifecycle.protocolViolated("\(error)") else { return }
         let streamError = XMLElement("error", namespace: Namespace.streams) {
             XMLElement("undefined-condition", namespace: Namespace.streamErrors)
             XMLElement("handled-count-too-high", namespace: Namespace.streamManagement,
                        attributes: ["h": String(h), "send-count": String(sendCount)])
         }
-        closeReason = .protocolViolation("\(error)")
         smActive = false
         connection?.close(trailer: streamError.serialized(inheritedNamespace: Namespace.client) + StreamTags.closing)
     }

@@ -105,50 +105,40 @@ extension XMPPSession {
 
     /// Pings the server when nothing has arrived for a while (XEP-0199 §4.2); a missing pong
     /// means the stream is dead, and the connection is dropped (keeping it resumable).
-    func startKeepalive() {
+    func startKeepalive(interval: Duration) {
         keepalive?.cancel()
-        let interval = configuration.pingInterval
         let clock = self.clock
         keepalive = Task { [weak self] in
             while !Task.isCancelled {
                 try? await clock.sleep(until: clock.now() + interval)
                 guard !Task.isCancelled, let self else { return }
-                await self.keepaliveTick(interval: interval)
+                await self.keepaliveFired()
             }
         }
     }
 
-    private func keepaliveTick(interval: Duration) async {
-        guard isOnline, clock.now() - lastInbound >= interval else { return }
-        await pingOrDrop()
-    }
-
-    /// Right after a resumption: a server can take the session back and then answer nothing
-    /// (Prosody 0.12 keeps parsing with the old connection's parser, so after a cut in the
-    /// middle of a stanza everything we send disappears into it). A ping proves the stream;
-    /// without an answer the connection is dropped and the next one starts a new session.
-    func verifyResumedStream() {
-        Task { [weak self] in await self?.pingOrDrop(resumed: true) }
+    /// The keepalive loop waits for its ping's answer (or time-out) before it sleeps again.
+    private func keepaliveFired() async {
+        for action in lifecycle.keepaliveFired(at: clock.now()) {
+            if case .ping(let resumed) = action { await pingOrDrop(resumed: resumed) } else { perform([action]) }
+        }
     }
 
     /// Pings the server; with no answer in `ping_timeout`, drops the connection (and, for a
     /// stream just resumed, its XEP-0198 session: the next connection starts a new one).
-    private func pingOrDrop(resumed: Bool = false) async {
+    /// Right after a resumption this proves the stream: a server can take the session back and
+    /// then answer nothing (Prosody 0.12 keeps parsing with the old connection's parser, so
+    /// after a cut in the middle of a stanza everything we send disappears into it).
+    func pingOrDrop(resumed: Bool) async {
         let ping = XMLElement("iq", namespace: Namespace.client, attributes: ["type": "get", "to": configuration.jid.domain]) {
             XMLElement("ping", namespace: Namespace.ping)
         }
-        let number = connectionNumber
+        let number = lifecycle.connectionNumber
         switch await request(ping, timeout: configuration.pingTimeout) {
-        case .success, .failure(.error):
+        case .success, .failure(.error), .failure(.offline):
             break  // any answer, even an error, proves the stream is alive
-        case .failure(.timedOut) where number == connectionNumber:
-            log.warning("no answer to a ping in \(configuration.pingTimeout.secondsText)"
-                + (resumed ? " after resuming: starting a new session" : ": the connection is dead"))
-            resumptionAbandoned = resumed
-            closeReason = .pingTimeout
-            connection?.abort()
-        case .failure(.offline), .failure(.timedOut):
-            break  // a ping from before a resumption: the new connection has its own
+        case .failure(.timedOut):
+            perform(lifecycle.pingTimedOut(connection: number, resumed: resumed))
         }
     }
 }

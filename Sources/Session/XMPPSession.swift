@@ -22,8 +22,6 @@ package actor XMPPSession {
     var connection: Connection?
     /// Set while negotiating on the current connection.
     var negotiator: StreamNegotiator?
-    /// Counts connections, so a timer started for one never acts on the next.
-    var connectionNumber = 0
     /// The full JID while online.
     package internal(set) var boundJID: JID?
     /// The full JID of the last session, to resume it after a cut.
@@ -38,33 +36,13 @@ package actor XMPPSession {
     var requestSweeper: Task<Void, Never>?
     var nextID: UInt64 = 0
     let idPrefix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
-    /// When something last arrived, on `clock`.
-    var lastInbound: Duration = .zero
+    /// Back-off, redirects, time limits, keepalive and resumption decisions: made there,
+    /// carried out here.
+    var lifecycle: SessionLifecycle
     var keepalive: Task<Void, Never>?
-    var backoff: ReconnectBackoff
     /// Which of the configured servers the next attempt begins with.
     var servers: ServerRotation
-    /// Why we closed or dropped the current connection ourselves, if we did.
-    var closeReason: CloseReason?
-    /// A `see-other-host` redirect for the next attempt.
-    var redirect: (host: String, port: UInt16?)?
-    /// Redirects followed without a session in between: after a few, the normal back-off
-    /// applies, so servers that send us round in circles do not get a tight connect loop.
-    var redirectsFollowed = 0
-    /// The last resumption gave a stream that did not answer: do not resume it again.
-    var resumptionAbandoned = false
-    /// The last failure logged at error level, so a repeating one is logged once.
-    var lastReportedFailure: String?
-    var stopRequested = false
     var wakeFromBackoff: CheckedContinuation<Void, Never>?
-
-    enum CloseReason {
-        case stopping
-        case pingTimeout
-        case protocolViolation(String)
-        case negotiationFailed(NegotiationError)
-        case negotiationTimedOut
-    }
 
     /// A stanza sent while XEP-0198 is on: kept until acknowledged, to resend after a resume.
     struct OutboundStanza: Sendable {
@@ -76,7 +54,10 @@ package actor XMPPSession {
         self.configuration = configuration
         self.clock = clock
         credentials = try TLSCredentials(configuration.tls)
-        backoff = ReconnectBackoff(initial: configuration.reconnectInitial, cap: configuration.reconnectMax)
+        lifecycle = SessionLifecycle(SessionLifecycle.Settings(
+            connectTimeout: configuration.connectTimeout, pingInterval: configuration.pingInterval,
+            pingTimeout: configuration.pingTimeout, reconnectInitial: configuration.reconnectInitial,
+            reconnectMax: configuration.reconnectMax))
         servers = ServerRotation(configuration.servers)
         (events, eventSink) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
     }
@@ -95,11 +76,10 @@ package actor XMPPSession {
     /// Runs until `stop()`: one connection after another, with back-off between them.
     package func run() async {
         log.info("TLS trust: \(credentials.trustSource)")
-        while !stopRequested {
+        while !lifecycle.stopRequested {
             let reason = await runConnection()
             wentOffline(reason)
-            if stopRequested { break }
-            let delay = nextDelay()
+            guard let delay = lifecycle.reconnectDelay(jitter: Double.random(in: 0...1)) else { break }
             log.info("reconnecting in \(delay.secondsText)")
             await sleepUnlessStopped(delay)
         }
@@ -111,12 +91,10 @@ package actor XMPPSession {
     /// arrived (XEP-0198), closes the stream and waits for the server's close. Returns once
     /// `run()` is over.
     package func stop(goodbye: XMLElement? = nil) async {
-        guard !stopRequested else { return }
-        stopRequested = true
+        guard lifecycle.stopping(connected: connection != nil) else { return }
         wakeFromBackoff?.resume()
         wakeFromBackoff = nil
         guard let connection else { return }
-        closeReason = .stopping
         var trailer = ""
         if isOnline {
             if let goodbye { send(goodbye) }
@@ -130,6 +108,7 @@ package actor XMPPSession {
 
     /// Connects once and serves the connection until it ends; returns why it ended.
     private func runConnection() async -> String {
+        let redirect = lifecycle.connectionStarting()
         var settings = ConnectionSettings(
             planner: EndpointPlanner(
                 domain: configuration.jid.domain, host: redirect?.host ?? configuration.host,
@@ -137,8 +116,6 @@ package actor XMPPSession {
             credentials: credentials, limits: configuration.limits, connectTimeout: configuration.connectTimeout)
         settings.planner.servers = servers.order
         settings.handshakeTimeout = configuration.connectTimeout
-        redirect = nil
-        closeReason = nil
         connectionInfo = ConnectionInfo(lastDisconnect: connectionInfo.lastDisconnect)
         let connection: Connection
         do {
@@ -148,7 +125,6 @@ package actor XMPPSession {
             return "cannot start a connection: \(error)"
         }
         self.connection = connection
-        connectionNumber += 1
         defer { self.connection = nil }
         for await event in connection.events {
             switch event {
@@ -158,6 +134,7 @@ package actor XMPPSession {
                 connectionInfo.server = endpoint.description
                 connectionInfo.tls = tls
                 if let tls { log.info("TLS established: \(tls)") }
+                perform(lifecycle.connected(at: clock.now()))
                 startNegotiation(secure: tls != nil)
             case .secured(let summary):
                 log.info("TLS established: \(summary)")
@@ -168,7 +145,7 @@ package actor XMPPSession {
                     negotiate { n throws(NegotiationError) in try n.streamOpened(); return [] }
                 }
             case .element(let element):
-                lastInbound = clock.now()
+                lifecycle.received(at: clock.now())
                 if negotiator != nil {
                     negotiate { n throws(NegotiationError) in try n.handle(element) }
                 } else if isOnline {
@@ -180,52 +157,48 @@ package actor XMPPSession {
                     log.debug("dropping <\(element.name)> received before the login completed")
                 }
             case .failed(let failure):
-                return describe(failure)
+                let (reason, actions) = lifecycle.connectionFailed(failure)
+                perform(actions)
+                return reason
             case .closed:
-                return describeOwnClose()
+                return lifecycle.closedReason
             }
         }
         return "connection ended"
     }
 
-    private func describe(_ failure: ConnectionFailure) -> String {
-        if case .tls(let error) = failure, error.kind != .io {
-            // The server failed a check or the handshake failed: the operator must look.
-            reportOnce("TLS: \(error.description)")
-            if error.kind != .handshake { backoff.jumpToCap() }
-        } else {
-            // The network went away (a reset under TLS included): the agent just comes back.
-            log.warning("connection lost: \(failure)")
+    /// Carries out what the life cycle decided.
+    func perform(_ actions: [SessionLifecycle.Action]) {
+        for action in actions {
+            switch action {
+            case .log(let level, let message):
+                log.log(level) { message }
+            case .abortConnection:
+                connection?.abort()
+            case .closeStream:
+                connection?.close(trailer: StreamTags.closing)
+            case .endNegotiation:
+                negotiator = nil
+            case .armNegotiationDeadline(let limit, let number):
+                clock.after(limit) { [weak self] in await self?.negotiationDeadlinePassed(connection: number) }
+            case .startKeepalive(let interval):
+                startKeepalive(interval: interval)
+            case .stopKeepalive:
+                keepalive?.cancel()
+                keepalive = nil
+            case .ping(let resumed):
+                Task { [weak self] in await self?.pingOrDrop(resumed: resumed) }
+            }
         }
-        return failure.description
     }
 
-    private func describeOwnClose() -> String {
-        switch closeReason {
-        case .stopping, nil: return "stream closed"
-        case .pingTimeout: return "the server stopped answering"
-        case .protocolViolation(let what): return what
-        case .negotiationFailed(let error): return error.description
-        case .negotiationTimedOut: return "the server did not complete the login in time"
-        }
-    }
-
-    /// Logs a failure at error level the first time, and at debug level while it repeats:
-    /// a wrong password or a bad certificate is reported once, clearly, not every back-off.
-    func reportOnce(_ message: String) {
-        if message == lastReportedFailure {
-            log.debug(message + " (again)")
-        } else {
-            log.error(message)
-            lastReportedFailure = message
-        }
+    private func negotiationDeadlinePassed(connection number: Int) {
+        perform(lifecycle.negotiationDeadlinePassed(connection: number))
     }
 
     // MARK: Going offline and back-off
 
     private func wentOffline(_ reason: String) {
-        keepalive?.cancel()
-        keepalive = nil
         negotiator = nil
         let wasOnline = boundJID != nil
         boundJID = nil
@@ -235,29 +208,17 @@ package actor XMPPSession {
         // A stream that will be resumed keeps its requests waiting: on resumption the server
         // sends again the answers we missed (an error to a publish among them, which must not
         // be taken for delivery). Otherwise they fail now, with the stream.
-        if !smActive || !streamManagement.canResume || stopRequested || resumptionAbandoned {
-            resumptionAbandoned = false
-            endPreviousStreamManagement()
-        }
-        if wasOnline || stopRequested {
-            log.info(stopRequested ? "stream closed" : "offline: \(reason)")
-        }
+        let (drop, actions) = lifecycle.wentOffline(reason: reason, resumable: smActive && streamManagement.canResume)
+        perform(actions)
+        if drop { endPreviousStreamManagement() }
         eventSink.yield(.offline(reason: reason))
-    }
-
-    private func nextDelay() -> Duration {
-        if redirect != nil, redirectsFollowed < 3 {
-            redirectsFollowed += 1
-            return .zero
-        }
-        return backoff.nextDelay()
     }
 
     private func sleepUnlessStopped(_ delay: Duration) async {
         guard delay > .zero else { return }
         let timer = clock.after(delay) { [weak self] in await self?.endBackoff() }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            if stopRequested {
+            if lifecycle.stopRequested {
                 continuation.resume()
             } else {
                 wakeFromBackoff = continuation
