@@ -18,6 +18,9 @@ import PackageDescription
 let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    // Each function in its own section, so the release link can place the code the running
+    // agent uses together (Benchmarks/layout/kinglet.order; README, Figures).
+    .unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release)),
 ]
 
 let package = Package(
