@@ -6,12 +6,14 @@ PYTHON ?= python3
 BUILD := .build
 RELEASE_BIN := $(BUILD)/release/kinglet
 APT_PACKAGES := libxml2-dev libmbedtls-dev libsqlite3-dev pkg-config prosody lua-unbound ejabberd openssl sqlite3 ca-certificates
+# The Debian package and its test: dpkg-shlibdeps (dependencies), systemd-analyze (the unit).
+APT_PACKAGES += dpkg-dev systemd
 PY_REQUIREMENTS := Tests/Integration/requirements.txt
 # What `make bench` needs besides: the C reference agent's libraries (libstrophe brings OpenSSL and expat).
 BENCH_APT_PACKAGES := libstrophe-dev gcc
 REFAGENT := $(BUILD)/refagent
 
-.PHONY: all deps build release test unit integration test-kernel demo bench clean layout profiles
+.PHONY: all deps build release test unit integration test-kernel demo bench clean layout profiles deb
 
 all: build
 
@@ -39,6 +41,11 @@ RELEASE_LINK := -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs -
 release: deps
 	$(SWIFT) build -c release --static-swift-stdlib -Xswiftc -warnings-as-errors $(RELEASE_LINK)
 	strip -o $(BUILD)/kinglet-stripped $(RELEASE_BIN)
+
+# kinglet_<version>_<arch>.deb in .build/: the stripped release binary, the profiles, the example
+# config (a conffile), the systemd unit, and the scripts that make the user `kinglet`.
+deb: release
+	Config/debian/build-deb.sh $(BUILD)/kinglet-stripped $(BUILD)
 
 unit: deps
 	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors
