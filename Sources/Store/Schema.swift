@@ -43,7 +43,21 @@ enum Schema {
             """,
             // For historical requests (`from`/`to`) and the TTL.
             "CREATE INDEX reading_time ON reading (time)",
-        ])
+        ]),
+        Migration(version: 2, statements: [
+            // The last value each control was set to, who set it and when (ms since the
+            // epoch): applied again at the next start for controls with restore = "last".
+            // `kind` is the value's type (ControlValue.kind), `value` its text.
+            """
+            CREATE TABLE control_state (
+              name TEXT PRIMARY KEY,
+              kind TEXT NOT NULL,
+              value TEXT NOT NULL,
+              set_by TEXT NOT NULL,
+              set_at INTEGER NOT NULL
+            ) WITHOUT ROWID
+            """
+        ]),
     ]
 
     static var latestVersion: Int64 { migrations.last?.version ?? 0 }

@@ -9,11 +9,16 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
+mkdir -p /run && mount -t tmpfs run /run
 ip link set lo up 2>/dev/null
 cd /kt
 
+failures=0
 ok() { echo "KTEST ok $1: $2"; }
-fail() { echo "KTEST FAIL $1: $2"; }
+fail() {
+    echo "KTEST FAIL $1: $2"
+    failures=$((failures + 1))
+}
 check() {  # NAME DETAIL CONDITION...: ok when the condition (a command) succeeds
     name=$1 detail=$2
     shift 2
@@ -115,5 +120,89 @@ wait $holder
 status=$?
 check gpio-output "relay on, valve on (active-low): lines $relay and $valve while held; exit $status on SIGTERM, relay line $(cat $lines/sim_gpio1/value) once let go" \
     test "$relay" = 1 -a "$valve" = 0 -a $status = 0 -a "$(cat $lines/sim_gpio1/value)" = 0
+
+# --- Outputs that survive a restart ----------------------------------------------------------------
+# `kinglet set --config` keeps the values where the agent finds them; relay restores its last
+# value (restore = "last"), valve its initial one (restore = "initial").
+said=$(kinglet set --config agent.toml relay on valve on | tr '\n' ' ')
+check set-saved "$said" contains "$said" 'saved: the agent starts relay at these values saved, but valve start at their initial values'
+
+now_ms() { adjtimex | awk '/tv_sec/ { s = $2 } /tv_usec/ { u = $2 } END { printf "%.0f", s * 1000 + int(u / 1000) }'; }
+ms_of() {  # 2026-11-21T08:30:00.050Z -> milliseconds since the epoch
+    seconds=$(date -u -D '%Y-%m-%dT%H:%M:%S' -d "${1%.*}" +%s)
+    millis=${1##*.}
+    echo $((seconds * 1000 + $(echo ${millis%Z} | sed 's/^0*//;s/^$/0/')))
+}
+door_rows() { kinglet buffer export --config agent.toml --format csv | awk -F, '$5 == "door" { print $4 " " $7 }'; }
+wait_until() {  # SECONDS COMMAND...: polls every 0.1 s
+    limit=$(($1 * 10))
+    shift
+    i=0
+    while [ $i -lt $limit ]; do "$@" && return 0; usleep 100000; i=$((i + 1)); done
+    return 1
+}
+line_is() { [ "$(cat $lines/sim_gpio$1/value)" = "$2" ]; }
+rows_are() { [ "$(door_rows | wc -l)" -ge "$1" ]; }
+start_agent() {
+    kinglet run --config agent.toml >>/tmp/agent.log 2>&1 &
+    agent=$!
+}
+
+echo pull-down >$lines/sim_gpio0/pull   # the door is open (active-low) when the agent starts
+start_agent
+both_high() { line_is 1 1 && line_is 2 1; }
+wait_until 60 both_high
+check agent-restore "after kinglet set: relay line $(cat $lines/sim_gpio1/value) (restored on), valve line $(cat $lines/sim_gpio2/value) (initial off, active-low)" \
+    both_high
+
+said=$(kinglet set --profile kernel-test.toml relay off 2>&1)
+status=$?
+check set-refused "exit $status: $said" contains "$status $said" "1 kinglet set: relay is driven by a running process (pid $agent: kinglet run --config agent.toml); nothing was set. Stop it first (kill $agent)"
+table=$(kinglet read --profile kernel-test.toml --once door)
+check gpio-held-by-agent "$(echo "$table" | note door)" contains "$table" "held by 'kinglet'"
+
+# Edges: the door closes (line pulled up); its reading comes after the debounce period, not at
+# the next tick an hour later, stamped when the kernel saw the level settle.
+wait_until 60 rows_are 1
+before=$(now_ms)
+echo pull-up >$lines/sim_gpio0/pull
+wait_until 20 rows_are 2
+edge=$(door_rows | sed -n 2p)
+latency=$(($(ms_of "${edge% *}") - before))
+check edge-reading "door readings: $(door_rows | tr '\n' ';') the closing stamped ${latency} ms after the pull (debounce 200 ms)" \
+    test "${edge#* }" = false -a $latency -ge 190 -a $latency -le 1500
+# A bounce shorter than the debounce period, back where it began, then (after more than the
+# period) a real opening: had the bounce leaked, its edges would come before the opening's.
+echo pull-down >$lines/sim_gpio0/pull
+echo pull-up >$lines/sim_gpio0/pull
+echo pull-down >$lines/sim_gpio0/pull
+echo pull-up >$lines/sim_gpio0/pull
+usleep 500000
+echo pull-down >$lines/sim_gpio0/pull
+wait_until 20 rows_are 3
+rows=$(door_rows)
+check edge-debounce "after a bounce and an opening: $(echo "$rows" | tr '\n' ';')" \
+    test "$(echo "$rows" | wc -l)" = 3 -a "$(echo "$rows" | sed -n '3s/.* //p')" = true
+
+# Memory as the kernel counts it (smaps_rollup: VmRSS in /proc/PID/status lags on 6.1).
+rollup() { awk -v k="$1:" '$1 == k { print $2 }' /proc/$agent/smaps_rollup; }
+for key in Rss Pss Pss_Anon Pss_File Pss_Shmem; do echo "KTEST figure agent.guest.$key $(rollup $key) kB"; done
+echo "KTEST figure agent.guest.VmRSS $(awk '$1 == "VmRSS:" { print $2 }' /proc/$agent/status) kB"
+
+# Stop (SIGTERM) and start again: the line is let go, then the agent drives it back to on.
+kill $agent
+wait $agent
+stopped=$?
+released=$(cat $lines/sim_gpio1/value)
+start_agent
+wait_until 60 line_is 1 1
+check restart-restore "exit $stopped on SIGTERM; relay line $released while stopped, $(cat $lines/sim_gpio1/value) after the start" \
+    test $stopped = 0 -a $released = 0 -a "$(cat $lines/sim_gpio1/value)" = 1
+kill $agent
+wait $agent
+if [ $failures != 0 ]; then
+    echo "--- the agent's log"
+    cat /tmp/agent.log
+fi
 
 finish

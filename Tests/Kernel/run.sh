@@ -125,6 +125,7 @@ done
 for ko in "$modules/fs/configfs/configfs.ko" "$modules/drivers/iio/industrialio.ko" "$work"/modules/*/*.ko; do
     cp "$ko" "$image_dir/lib/modules/"
 done
+echo 'root:x:0:0:root:/root:/bin/sh' >"$image_dir/etc/passwd"
 cp /etc/ssl/certs/ca-certificates.crt "$image_dir/etc/ca.pem" 2>/dev/null || : >"$image_dir/etc/ca.pem"
 cp Tests/Kernel/guest.sh "$image_dir/init"
 cp Tests/Kernel/guest/* "$image_dir/kt/"

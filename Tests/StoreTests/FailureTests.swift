@@ -157,7 +157,8 @@ struct FailureTests {
         for _ in 0..<200 { await store.append(sampler.batch(10)) }
         await store.close()
         let handle = try #require(FileHandle(forUpdatingAtPath: directory.database))
-        try handle.seek(toOffset: 4096 * 4 + 200)
+        // Page 6: the first page of readings after the tables' and the index's root pages.
+        try handle.seek(toOffset: 4096 * 5 + 200)
         try handle.write(contentsOf: Data(repeating: 0xA7, count: 3000))
         try handle.close()
 

@@ -46,17 +46,18 @@ struct SchemaTests {
     }
 
     @Test("migrations run only the missing steps, in order, keeping the data")
-    func upgradeFromVersionOne() throws {
+    func upgradeFromTheLatest() throws {
         let directory = TemporaryDirectory()
         let connection = try SQLiteConnection(path: directory.database, mode: .readWrite)
         try Schema.migrate(connection)
         try connection.execute("INSERT INTO reading VALUES (1, 1, 0, 'a', 2, 7, NULL, '', 0, 32, NULL, 30)")
+        let next = Schema.latestVersion + 1
         let later = Schema.migrations + [
-            Schema.Migration(version: 2, statements: ["ALTER TABLE reading ADD COLUMN note TEXT"]),
-            Schema.Migration(version: 3, statements: ["UPDATE reading SET note = 'v3'"]),
+            Schema.Migration(version: next, statements: ["ALTER TABLE reading ADD COLUMN note TEXT"]),
+            Schema.Migration(version: next + 1, statements: ["UPDATE reading SET note = 'v3'"]),
         ]
         try Schema.migrate(connection, migrations: later)
-        #expect(try connection.integer("PRAGMA user_version") == 3)
+        #expect(try connection.integer("PRAGMA user_version") == next + 1)
         #expect(try connection.text("SELECT note FROM reading WHERE sequence = 1") == "v3")
         // Running again changes nothing.
         try Schema.migrate(connection, migrations: later)
@@ -69,11 +70,11 @@ struct SchemaTests {
         let connection = try SQLiteConnection(path: directory.database, mode: .readWrite)
         try Schema.migrate(connection)
         let broken = Schema.migrations + [
-            Schema.Migration(version: 2, statements: ["CREATE TABLE extra (x)", "THIS IS NOT SQL"])
+            Schema.Migration(version: Schema.latestVersion + 1, statements: ["CREATE TABLE extra (x)", "THIS IS NOT SQL"])
         ]
         let error = #expect(throws: StoreError.self) { try Schema.migrate(connection, migrations: broken) }
         #expect(error?.sql == "THIS IS NOT SQL")
-        #expect(try connection.integer("PRAGMA user_version") == 1)
+        #expect(try connection.integer("PRAGMA user_version") == Schema.latestVersion)
         #expect(try connection.integer("SELECT count(*) FROM sqlite_master WHERE name = 'extra'") == 0)
     }
 }

@@ -168,6 +168,18 @@ import XMPPCore
         #expect(handler.openSessions == 0)
     }
 
+    @Test func whoSetAControlShowsInDeviceInformationAndTheRestartFormSaysWhatOutputsDo() async throws {
+        _ = await fixture.services.set(try fixture.control("relay"), to: "on", by: "alice@example.org")
+        let info = try form(await send("device-info", role: .viewer))
+        let lastSet = try #require(info.field("kinglet-last-set"))
+        #expect(lastSet.type == .textMulti && lastSet.label == "Controls last set")
+        #expect(lastSet.values == ["relay: on, by alice@example.org at \(fixture.clock.wallTime().xsDateTime)"])
+        let restart = try form(await send("restart-agent"))
+        #expect(restart.instructions?.hasSuffix(
+            "Outputs after the restart: relay back to on (as alice@example.org set it), dimmer to its initial value 0 %, "
+                + "mode to its initial value auto, setpoint to its initial value 20.0 °C.") == true, "\(restart.instructions ?? "")")
+    }
+
     @Test func restartNeedsConfirmation() async throws {
         let id = try #require(try command(await send("restart-agent")).attribute("sessionid"))
         let declined = await send("restart-agent", session: id, fields: ["confirm": "0"])

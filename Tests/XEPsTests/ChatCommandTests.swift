@@ -86,6 +86,15 @@ import XMPPCore
         #expect(status.split(separator: "\n").count == 2)
     }
 
+    @Test func statusSaysWhoSetTheControlsLast() async throws {
+        let bench = try await Bench()
+        #expect(await bench.say("set relay on") == "relay is now on")
+        #expect(await bench.say("set dimmer 40") == "dimmer is now 40 %")
+        bench.fixture.clock.advance(by: .seconds(300))
+        let status = try #require(await bench.say("status"))
+        #expect(status.split(separator: "\n").last == "last set: relay on by alice@example.org 5m 0s ago; dimmer 40 % by alice@example.org 5m 0s ago")
+    }
+
     @Test func viewersMayOnlyRead() async throws {
         let bench = try await Bench()
         #expect(await bench.say("read relay", from: bob, role: .viewer) == "relay: off")

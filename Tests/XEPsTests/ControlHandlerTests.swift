@@ -84,7 +84,7 @@ import XMPPCore
 
     @Test func getFormListsEveryControlWithLimitsAndCurrentValue() async throws {
         let device = try await DeviceFixture()
-        _ = try await ControlApplier(device: device.device).apply([ControlChange("dimmer", .int(30))])
+        _ = try await ControlApplier(device: device.device).apply([ControlChange("dimmer", .int(30))], by: "alice@kinglet.test")
         let handler = ControlHandler(device: device.device, nodeID: "simulated")
         let reply = await handler.handle(try iq("get", "<getForm xmlns='\(ns)'/>"), from: alice, role: .operator)
         let form = try #require(reply.payload.flatMap(DataForm.init))

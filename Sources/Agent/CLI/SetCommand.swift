@@ -1,6 +1,7 @@
 import Devices
 import Glibc
 import Readings
+import Store
 import Support
 import XEPs
 
@@ -48,6 +49,9 @@ enum SetCommand: CLICommand {
         Logger.configure(level: .error)
         guard case .claimed(let claim) = claimOutputs(valid.map(\.0)) else { return ExitStatus.failure }
         let (status, outputs) = apply(valid)
+        if let configuration = target.configuration {
+            await save(valid.prefix(outputs.count - (status == ExitStatus.success ? 0 : 1)), in: configuration)
+        }
         if status == ExitStatus.success, arguments.has("--hold") {
             print("holding the outputs until Ctrl-C or SIGTERM")
             await Interrupt.install()?.waitForever()
@@ -119,6 +123,40 @@ enum SetCommand: CLICommand {
             }
         }
         return (ExitStatus.success, outputs)
+    }
+}
+
+extension SetCommand {
+    /// Keeps the values applied in the agent's outbox file, as a set from the network is kept,
+    /// and says what the agent will do with them at its next start.
+    static func save(_ applied: ArraySlice<(ControlDefinition, ControlValue)>, in configuration: AgentConfiguration) async {
+        guard !applied.isEmpty else { return }
+        let store: ReadingStore
+        do {
+            store = try await ReadingStore(configuration: configuration.store)
+        } catch {
+            printError("warning: not saved in \(configuration.store.path): \(error)")
+            return
+        }
+        let setter = "kinglet set (\(userName()))"
+        var restored: [String] = []
+        var initial: [String] = []
+        for (control, value) in applied {
+            guard await store.save(ControlState(name: control.name, value: value, setBy: setter, setAt: Timestamp.now())) else {
+                printError("warning: \(control.name) not saved in \(configuration.store.path)")
+                continue
+            }
+            if control.restore == .last { restored.append(control.name) } else { initial.append(control.name) }
+        }
+        await store.close()
+        if !restored.isEmpty { print("saved: the agent starts \(restored.joined(separator: ", ")) at these values") }
+        if !initial.isEmpty { print("saved, but \(initial.joined(separator: ", ")) start at their initial values (restore = \"initial\")") }
+    }
+
+    /// The user running the command, for the record of who set a control.
+    static func userName() -> String {
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return "uid \(getuid())"
     }
 }
 

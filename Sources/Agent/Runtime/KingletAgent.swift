@@ -61,6 +61,9 @@ package final class KingletAgent: Sendable {
         let device = Device(
             profile: settings.profile, environment: DeviceEnvironment(seed: settings.seed),
             startSequence: await store.lastSequence())
+        // Outputs start where they were left (restore = "last"), and every set is kept.
+        await device.adopt(await store.controlStates())
+        await device.keepStates { state in await store.save(state) }
         return KingletAgent(configuration: configuration, session: session, device: device, store: store)
     }
 

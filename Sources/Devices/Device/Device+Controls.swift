@@ -30,14 +30,17 @@ extension Device {
         return index
     }
 
-    /// Validates and applies one value (see `apply(_:)`).
-    package func apply(_ name: String, _ value: ControlValue) async throws(ControlError) -> ControlValue {
-        try await apply(try validate(name, value))
+    /// Validates and applies one value (see `apply(_:by:)`).
+    package func apply(_ name: String, _ value: ControlValue, by setter: String? = nil) async throws(ControlError) -> ControlValue {
+        try await apply(try validate(name, value), by: setter)
     }
 
     /// Writes a validated value, reads it back where the target allows, and returns the value
-    /// now applied. The new value is also published in a batch when it changed.
-    package func apply(_ change: ValidatedControlValue) async throws(ControlError) -> ControlValue {
+    /// now applied. The new value is also published in a batch when it changed. `setter` (a
+    /// bare JID, `kinglet set (root)`) is recorded with the value and handed to the state sink
+    /// before this returns, so a confirmed set is one that a restart restores; nil records
+    /// nothing (tests, tools).
+    package func apply(_ change: ValidatedControlValue, by setter: String? = nil) async throws(ControlError) -> ControlValue {
         let (name, index, valid) = (change.name, change.index, change.value)
         let definition = controlSlots[index].definition
         await prepareIfNeeded()
@@ -61,8 +64,42 @@ extension Device {
             let applied = readback ?? valid
             settle(index, .success(applied), fallback: applied)
             emit(pendingControlReadings())
+            if let setter {
+                // The value asked for is what a restart applies again, not its read-back form.
+                let state = ControlState(name: name, value: valid, setBy: setter, setAt: clock.wallTime())
+                controlSlots[index].lastSet = state
+                await stateSink?(state)
+            }
             return applied
         }
+    }
+
+    /// Hands the device the controls' last values as kept before this start: each control
+    /// with `restore = "last"` starts at its value (when it is still valid for the profile as
+    /// it is now), and every one shows who set it. Call before `start`.
+    package func adopt(_ states: [ControlState]) {
+        for state in states {
+            guard let index = controlSlots.firstIndex(where: { $0.definition.name == state.name }) else { continue }
+            controlSlots[index].lastSet = state
+            let definition = controlSlots[index].definition
+            guard definition.restore == .last else { continue }
+            do {
+                controlSlots[index].restoring = try definition.validate(state.value)
+            } catch {
+                logger.warning("\(definition.name): the last value \(state.value) no longer fits the profile (\(error.message)); starting from the initial value")
+            }
+        }
+    }
+
+    /// Where each control value applied with a setter goes to be kept (the store).
+    package func keepStates(_ sink: @escaping @Sendable (ControlState) async -> Void) {
+        stateSink = sink
+    }
+
+    /// Who set each control last and to what, in profile order; controls never set are left
+    /// out.
+    package func lastSets() -> [ControlState] {
+        controlSlots.compactMap(\.lastSet)
     }
 
     /// Runs an output operation inline, or on its own thread when the output may block.
@@ -126,6 +163,10 @@ struct ControlSlot: Sendable {
     var unpublished = false
     /// Why there is no value yet, when that is not a failure.
     var note: String?
+    /// The last value set, by whom and when (from the store at start, then each set).
+    var lastSet: ControlState?
+    /// The value the output starts at instead of `initial` (`restore = "last"`).
+    var restoring: ControlValue?
 
     init(definition: ControlDefinition, output: any ControlOutput) {
         self.definition = definition

@@ -44,19 +44,29 @@ package actor Device {
     package private(set) var lastSequence: UInt64
     private var loop: Task<Void, Never>?
     private var preparation: Task<Void, Never>?
-    private var stopped = false
+    var stopped = false
     private var overruns = 0
+    /// Where each applied control value goes to be kept (the store), when the agent keeps them.
+    var stateSink: (@Sendable (ControlState) async -> Void)?
+    /// The edge events of sources that report changes as they happen, while sampling.
+    var events: EventFeed?
 
     package init(profile: DeviceProfile, environment: DeviceEnvironment = DeviceEnvironment(), startSequence: UInt64 = 0) {
+        self.init(profile: profile, environment: environment, startSequence: startSequence, sources: nil)
+    }
+
+    /// `sources`, when given, replace the ones the profile's specs would make (tests).
+    init(profile: DeviceProfile, environment: DeviceEnvironment, startSequence: UInt64, sources: [any SensorSource]?) {
         self.profile = profile
         self.controls = profile.controls
         self.clock = environment.clock
         self.lastSequence = startSequence
         let seed = environment.seed ?? profile.seed
-        self.sensors = profile.sensors.map { definition in
+        self.sensors = profile.sensors.enumerated().map { index, definition in
             SensorSlot(
                 definition: definition,
-                source: SourceFactory.make(definition.source, name: definition.name, paths: environment.paths, seed: seed))
+                source: sources?[index]
+                    ?? SourceFactory.make(definition.source, name: definition.name, paths: environment.paths, seed: seed))
         }
         self.controlSlots = profile.controls.map { definition in
             ControlSlot(definition: definition, output: OutputFactory.make(definition.target, paths: environment.paths))
@@ -72,6 +82,8 @@ package actor Device {
     package func start() async {
         guard loop == nil, !stopped else { return }
         await prepareIfNeeded()
+        // Before the first read, which requests the lines: a watcher starts with each line.
+        startEvents()
         schedule.rebase(to: clock.now())
         await tick()
         loop = Task { await self.run() }
@@ -83,6 +95,7 @@ package actor Device {
         stopped = true
         loop?.cancel()
         loop = nil
+        stopEvents()
         continuation.finish()
     }
 
@@ -193,9 +206,10 @@ package actor Device {
         if let reading = record(index, result, at: clock.now()) { emit([reading]) }
     }
 
-    /// Turns a read into the sensor's current reading, and returns it if the change filter keeps it.
-    private func record(_ index: Int, _ result: Result<RawValue, DeviceError>, at now: Duration) -> Reading? {
-        guard let reading = update(index, result) else { return nil }
+    /// Turns a read into the sensor's current reading, and returns it if the change filter keeps
+    /// it. `stamp` is when the value was true (an edge's time), now if not given.
+    func record(_ index: Int, _ result: Result<RawValue, DeviceError>, at now: Duration, stamp: Timestamp? = nil) -> Reading? {
+        guard let reading = update(index, result, stamp: stamp) else { return nil }
         let filter = sensors[index].definition.filter
         guard filter.shouldKeep(reading, now: now, last: sensors[index].kept) else { return nil }
         sensors[index].kept = ChangeFilter.Kept(value: reading.value, errorText: reading.errorText, at: now)
@@ -205,14 +219,14 @@ package actor Device {
     /// Makes the sensor's current reading from a read; nil when an optional sensor turns out
     /// to be absent.
     @discardableResult
-    private func update(_ index: Int, _ result: Result<RawValue, DeviceError>) -> Reading? {
+    private func update(_ index: Int, _ result: Result<RawValue, DeviceError>, stamp: Timestamp? = nil) -> Reading? {
         let definition = sensors[index].definition
         if definition.optional, sensors[index].latest == nil, case .failure(let error) = result {
             sensors[index].absent = true
             logger.info("\(definition.name): not present, left out (\(error))")
             return nil
         }
-        let stamp = clock.wallTime()
+        let stamp = stamp ?? clock.wallTime()
         let reading: Reading
         do {
             let value = try definition.value(from: result.get())
@@ -272,10 +286,18 @@ package actor Device {
     private func prepareOutputs() async {
         for index in controlSlots.indices {
             let slot = controlSlots[index]
+            // A value kept from before the restart is applied as the output's starting value,
+            // so the output goes straight to it (a relay does not blink through `initial`).
+            var starting = slot.definition
+            if let restored = slot.restoring { starting.initial = restored }
+            let definition = starting
             let result = await Self.perform(slot.output, slot.output.mayBlock) { output throws(DeviceError) in
-                try output.prepare(slot.definition)
+                try output.prepare(definition)
             }
-            settle(index, result, fallback: slot.definition.initial ?? slot.definition.neutralValue)
+            settle(index, result, fallback: definition.initial ?? definition.neutralValue)
+            if let restored = slot.restoring, case .success = result, let state = slot.lastSet {
+                logger.info("\(definition.name): restored to \(restored), as \(state.setBy) set it at \(state.setAt.xsDateTime)")
+            }
         }
     }
 }

@@ -64,7 +64,7 @@ struct ChatResponder: Sendable {
         guard let control = services.control(named: name) else {
             return services.controls.notAControl(name, sensors: services.device.profile.sensors.map(\.name))
         }
-        switch await services.set(control, to: text) {
+        switch await services.set(control, to: text, by: "\(from.bare)") {
         case .applied(let value):
             log.info("\(from) set \(control.name) to \(value) (chat)")
             return "\(control.name) is now \(HumanText.value(value, of: control))"

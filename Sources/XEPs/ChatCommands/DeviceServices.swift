@@ -34,10 +34,11 @@ package struct DeviceServices: Sendable {
 
     /// Parses `text` for `control`, applies it and returns the value now in force, or a sentence
     /// saying what is wrong (`dimmer must be a whole number between 0 and 100 %, not 150`).
-    package func set(_ control: ControlDefinition, to text: String) async -> SetOutcome {
+    /// `setter` (the person's bare JID) is kept with the value.
+    package func set(_ control: ControlDefinition, to text: String, by setter: String) async -> SetOutcome {
         do {
             let change = try applier.change(control.name, text: text)
-            let applied = try await applier.apply([change])
+            let applied = try await applier.apply([change], by: setter)
             return .applied(applied.first?.value ?? change.value)
         } catch {
             return .refused(error, error.kind == .invalidValue ? control.refusal(of: text) : SetOutcome.sentence(for: error))
@@ -47,8 +48,20 @@ package struct DeviceServices: Sendable {
     /// Health, uptime and backlog, as `status` and "Device information" show them.
     package func status() async -> StatusReport {
         let status = await DeviceStatus.current(device: device, store: store)
-        return StatusReport(
+        var report = StatusReport(
             device: status, description: device.profile.description, uptime: clock.now() - startedAt, hasOutbox: store != nil)
+        report.lastSet = LastSetText.brief(await device.lastSets(), controls: controls, now: clock.wallTime())
+        return report
+    }
+
+    /// Who set each control last, one line each with the time, for "Device information".
+    package func lastSetLines() async -> [String] {
+        LastSetText.lines(await device.lastSets(), controls: controls)
+    }
+
+    /// What a restart does to each output, for "Restart agent".
+    package func restartOutlook() async -> String {
+        LastSetText.restartOutlook(await device.lastSets(), controls: controls)
     }
 }
 
@@ -78,14 +91,17 @@ package struct StatusReport: Sendable, Hashable {
     package var uptime: Duration
     /// Whether there is an outbox whose backlog counts.
     package var hasOutbox: Bool
+    /// Who set the controls last (`last set: relay on by alice@example.org 5m ago`), if anyone.
+    package var lastSet: String?
 
-    /// Two short lines: health, then uptime, version and backlog.
+    /// Two short lines: health, then uptime, version and backlog; a third with who set the
+    /// controls last, when anyone did.
     package var text: String {
         var first = "\(device.profile): \(device.health.summary)"
         if device.outboxDegraded { first += "; outbox kept in memory (disk not writable)" }
         var second = "up \(HumanText.duration(uptime)) · \(KingletVersion.name) \(KingletVersion.string)"
         if hasOutbox { second += " · " + backlog }
-        return first + "\n" + second
+        return first + "\n" + second + (lastSet.map { "\n" + $0 } ?? "")
     }
 
     /// `1 reading waiting to be sent`, `12 readings …`.

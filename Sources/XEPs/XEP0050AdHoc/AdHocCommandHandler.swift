@@ -23,7 +23,7 @@ package struct AdHocCommandHandler: IQHandler, DiscoNodeProvider {
     ) {
         commands = [
             ReadSensorsCommand(services: services), SetControlCommand(services: services),
-            DeviceInfoCommand(services: services), RestartAgentCommand(lifecycle: lifecycle),
+            DeviceInfoCommand(services: services), RestartAgentCommand(lifecycle: lifecycle, services: services),
         ]
         table = SessionTable(CommandSessionTable(lifetime: sessionLifetime))
         clock = services.clock

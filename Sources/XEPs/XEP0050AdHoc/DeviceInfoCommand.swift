@@ -26,6 +26,10 @@ struct DeviceInfoCommand: AdHocCommand {
             DataFormField("kinglet-uptime", type: .textSingle, label: "Uptime", values: [HumanText.duration(status.uptime)]),
             DataFormField("kinglet-health", type: .textSingle, label: "Health", values: [status.device.health.summary]),
         ]
+        let lastSet = await services.lastSetLines()
+        if !lastSet.isEmpty {
+            fields.append(DataFormField("kinglet-last-set", type: .textMulti, label: "Controls last set", values: lastSet))
+        }
         if status.hasOutbox {
             let outbox = status.backlog + (status.device.outboxDegraded ? "; kept in memory (disk not writable)" : "")
             fields.append(DataFormField("kinglet-outbox", type: .textSingle, label: "Outbox", values: [outbox]))

@@ -5,10 +5,12 @@ import XMPPCore
 /// with a status that makes systemd start it again (see `Config/kinglet.service`).
 struct RestartAgentCommand: AdHocCommand {
     let lifecycle: any AgentLifecycle
+    let services: DeviceServices
     private let log = Logger("adhoc")
 
-    init(lifecycle: any AgentLifecycle) {
+    init(lifecycle: any AgentLifecycle, services: DeviceServices) {
         self.lifecycle = lifecycle
+        self.services = services
     }
 
     var node: String { "restart-agent" }
@@ -19,7 +21,8 @@ struct RestartAgentCommand: AdHocCommand {
     func form(stage: Int, submitted: [DataForm?]) async -> DataForm {
         DataForm(
             .form, title: name,
-            instructions: "The agent goes offline, exits, and its service manager starts it again (systemd: after about 5 s).",
+            instructions: "The agent goes offline, exits, and its service manager starts it again (systemd: after about 5 s). "
+                + (await services.restartOutlook()),
             fields: [DataFormField("confirm", type: .boolean, label: "Restart now", required: true, values: ["0"])])
     }
 

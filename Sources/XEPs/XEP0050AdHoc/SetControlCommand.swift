@@ -55,7 +55,7 @@ struct SetControlCommand: AdHocCommand {
         guard submitted.count > 1, let text = submitted[1].value(control.name), !text.trimmingSpaces.isEmpty else {
             return .retry("Enter a value for \(control.name).")
         }
-        switch await services.set(control, to: text) {
+        switch await services.set(control, to: text, by: "\(requester.bare)") {
         case .applied(let value):
             let shown = HumanText.value(value, of: control)
             log.info("\(requester) set \(control.name) to \(value) (ad-hoc command)")

@@ -47,13 +47,13 @@ package struct ControlApplier: Sendable {
     /// Validates every change, then applies them one by one in order and returns the values
     /// now applied (as read back where the target allows). When a target fails mid-way the
     /// error names that parameter; the changes before it stay applied, since hardware cannot
-    /// be rolled back.
-    package func apply(_ changes: [ControlChange]) async throws(ControlError) -> [ControlChange] {
+    /// be rolled back. `setter` (the requester's bare JID) is kept with each value.
+    package func apply(_ changes: [ControlChange], by setter: String) async throws(ControlError) -> [ControlChange] {
         let valid = try validate(changes)
         var applied: [ControlChange] = []
         applied.reserveCapacity(valid.count)
         for change in valid {
-            applied.append(ControlChange(change.name, try await device.apply(change)))
+            applied.append(ControlChange(change.name, try await device.apply(change, by: setter)))
         }
         return applied
     }

@@ -29,7 +29,7 @@ package struct ControlHandler: IQHandler {
         case ("set", "set"):
             if let error = ControlSet.nodeError(payload, nodeID: nodeID) { return iq.errorReply(error) }
             do throws(ControlError) {
-                let applied = try await ControlSet.apply(payload, with: applier)
+                let applied = try await ControlSet.apply(payload, with: applier, by: "\(from.bare)")
                 log.info("\(from.bare) set \(applied.map { "\($0.name)=\($0.value)" }.joined(separator: ", "))")
                 return iq.iqResult(ControlXML.setResponse)
             } catch {
@@ -57,7 +57,7 @@ enum ControlSet {
     }
 
     /// Parses every parameter, validates them all, then applies them in document order.
-    static func apply(_ set: XMLElement, with applier: ControlApplier) async throws(ControlError) -> [ControlChange] {
-        try await applier.apply(try ControlXML.changes(in: set, applier: applier))
+    static func apply(_ set: XMLElement, with applier: ControlApplier, by setter: String) async throws(ControlError) -> [ControlChange] {
+        try await applier.apply(try ControlXML.changes(in: set, applier: applier), by: setter)
     }
 }

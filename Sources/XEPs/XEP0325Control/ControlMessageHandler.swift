@@ -27,7 +27,7 @@ package struct ControlMessageHandler: MessageHandler {
             return true
         }
         do throws(ControlError) {
-            let applied = try await ControlSet.apply(set, with: applier)
+            let applied = try await ControlSet.apply(set, with: applier, by: "\(from.bare)")
             log.info("\(from.bare) set by message \(applied.map { "\($0.name)=\($0.value)" }.joined(separator: ", "))")
         } catch {
             log.info("refused control message from \(from.bare): \(error)")
