@@ -125,7 +125,7 @@ check gpio-output "relay on, valve on (active-low): lines $relay and $valve whil
 # `kinglet set --config` keeps the values where the agent finds them; relay restores its last
 # value (restore = "last"), valve its initial one (restore = "initial").
 said=$(kinglet set --config agent.toml relay on valve on | tr '\n' ' ')
-check set-saved "$said" contains "$said" 'saved: the agent starts relay at these values saved, but valve start at their initial values'
+check set-saved "$said" contains "$said" 'saved: the agent starts relay at this value saved, but valve starts at its initial value'
 
 now_ms() { adjtimex | awk '/tv_sec/ { s = $2 } /tv_usec/ { u = $2 } END { printf "%.0f", s * 1000 + int(u / 1000) }'; }
 ms_of() {  # 2026-11-21T08:30:00.050Z -> milliseconds since the epoch

@@ -149,8 +149,13 @@ extension SetCommand {
             if control.restore == .last { restored.append(control.name) } else { initial.append(control.name) }
         }
         await store.close()
-        if !restored.isEmpty { print("saved: the agent starts \(restored.joined(separator: ", ")) at these values") }
-        if !initial.isEmpty { print("saved, but \(initial.joined(separator: ", ")) start at their initial values (restore = \"initial\")") }
+        if !restored.isEmpty {
+            print("saved: the agent starts \(restored.joined(separator: ", ")) at \(restored.count == 1 ? "this value" : "these values")")
+        }
+        if !initial.isEmpty {
+            let one = initial.count == 1
+            print("saved, but \(initial.joined(separator: ", ")) \(one ? "starts at its initial value" : "start at their initial values") (restore = \"initial\")")
+        }
     }
 
     /// The user running the command, for the record of who set a control.
