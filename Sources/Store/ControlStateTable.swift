@@ -48,7 +48,7 @@ extension ReadingStore {
     /// control keeps working, but will not get this value back after a restart.
     @discardableResult
     package func save(_ state: ControlState) -> Bool {
-        guard let database, !closed else {
+        guard let database, !machine.closed else {
             logger.warning("\(state.name)=\(state.value) not saved: the outbox file is not open; a restart will not restore it")
             return false
         }
