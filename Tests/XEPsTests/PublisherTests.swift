@@ -19,6 +19,8 @@ actor ScriptedTransport: PublishTransport {
     }
 
     private(set) var sent: [Sent] = []
+    /// Publishes refused because offline or meant for another stream.
+    private(set) var refused = 0
     private(set) var requests: [XMLElement] = []
     private var pending: [String: @Sendable (Result<XMLElement, RequestError>) -> Void] = [:]
     var online = true
@@ -32,7 +34,10 @@ actor ScriptedTransport: PublishTransport {
         _ iq: XMLElement, tag: StanzaTag?, timeout: Duration?, generation: Int?,
         response: @escaping @Sendable (Result<XMLElement, RequestError>) -> Void
     ) async -> Bool {
-        guard online, generation == nil || generation == self.generation else { return false }
+        guard online, generation == nil || generation == self.generation else {
+            refused += 1
+            return false
+        }
         sent.append(Sent(iq: iq, tag: tag, generation: generation))
         pending[iq.id ?? ""] = response
         return true
@@ -96,6 +101,8 @@ extension ScriptedTransport.Sent {
 /// The publisher against a scripted session and a real outbox.
 final class PublisherRig: Sendable {
     let transport = ScriptedTransport()
+    /// Drives the publisher's hold timer; the store keeps the real clock (it commits at once).
+    let clock = ManualClock()
     let store: ReadingStore
     let publisher: Publisher
     private let directory: String
@@ -113,7 +120,7 @@ final class PublisherRig: Sendable {
         configuration.readBatches = 3
         configuration.retryInitial = retry
         configuration.retryMax = retry
-        publisher = Publisher(configuration: configuration, transport: transport, store: store)
+        publisher = Publisher(configuration: configuration, transport: transport, store: store, clock: clock)
         await publisher.start()
     }
 
@@ -167,9 +174,9 @@ final class PublisherRig: Sendable {
         await rig.append(10)
         await rig.publisher.handle(.online(try JID("sensor@example.org/k"), resumed: false))
         _ = try await rig.sent(3)
-        try await Task.sleep(for: .milliseconds(50))
+        #expect(await !rig.publisher.flow.canSend, "the window is full: nothing more goes out")
         #expect(await rig.transport.sent.count == 3)
-        #expect(await rig.transport.ackRequests >= 1, "a full window asks for an ack at once")
+        #expect(await eventually { await rig.transport.ackRequests >= 1 }, "a full window asks for an ack at once")
         await rig.transport.answerAll()
         await rig.publisher.handle(.acknowledged([StanzaTag(6)]))
         let sent = try await rig.sent(5)
@@ -227,7 +234,7 @@ final class PublisherRig: Sendable {
         await rig.transport.set(generation: 2)  // the session is already on a newer stream
         await rig.append(2)
         await rig.publisher.handle(.online(try JID("sensor@example.org/k"), resumed: false))
-        try await Task.sleep(for: .milliseconds(50))
+        #expect(await eventually { await rig.transport.refused >= 1 }, "tried, and refused by the session")
         #expect(await rig.transport.sent.isEmpty)
         await rig.publisher.handle(.online(try JID("sensor@example.org/k"), resumed: false))
         #expect(try await rig.sent(2).map(\.itemID) == ["1", "4"])
@@ -255,7 +262,10 @@ final class PublisherRig: Sendable {
         let first = try await rig.sent(2)
         for sent in first { await rig.transport.answer(try #require(sent.iq.id), .failure(.error(StanzaError(.forbidden)))) }
         await rig.publisher.handle(.acknowledged([StanzaTag(6)]))
+        #expect(await eventually { await rig.publisher.flow.holding }, "refused: the readings are held")
         #expect(await rig.acknowledgedThrough() == 0)
+        #expect(await rig.transport.sent.count == 2, "nothing is sent again during the hold")
+        rig.clock.advance(by: .milliseconds(100))
         let again = try await rig.sent(4)
         #expect(again[2].itemID == "1" && again[3].itemID == "4")
         #expect(again[2].delay != nil)

@@ -10,18 +10,18 @@ extension Publisher {
     /// whatever the outcome: a problem left here shows up as a publish error and is handled there.
     func prepareNode(epoch current: Int) async {
         let features = await discoverFeatures()
-        guard current == epoch else { return }
-        usesPublishOptions = features.contains(PubSubXML.publishOptionsFeature) && !publishOptionsRefused
-        if !usesPublishOptions, !publishOptionsRefused {
+        guard current == flow.epoch else { return }
+        flow.usesPublishOptions = features.contains(PubSubXML.publishOptionsFeature) && !flow.publishOptionsRefused
+        if !flow.usesPublishOptions, !flow.publishOptionsRefused {
             log.info("\(serviceName) does not support publish-options: configuring node '\(configuration.node)' directly")
         }
         let whitelist = configuration.nodeConfiguration.accessModel == .whitelist
-        if !usesPublishOptions || whitelist {
+        if !flow.usesPublishOptions || whitelist {
             if !(await createNode()) { _ = await configureNode(reason: "it already exists") }
         }
         if whitelist { await updateWhitelist() }
-        guard current == epoch else { return }
-        nodeReady = true
+        guard current == flow.epoch else { return }
+        flow.nodeReady = true
         await pump()
     }
 
@@ -32,8 +32,8 @@ extension Publisher {
     /// configure the node as its owner and publish without options, from now on.
     func stopUsingPublishOptions(after error: StanzaError) async {
         log.warning("\(serviceName) refused our publish-options (\(error)): configuring node '\(configuration.node)' directly and publishing without them")
-        usesPublishOptions = false
-        publishOptionsRefused = true
+        flow.usesPublishOptions = false
+        flow.publishOptionsRefused = true
         if !(await createNode()) { _ = await configureNode(reason: "publish-options were refused") }
     }
 

@@ -28,40 +28,18 @@ package actor Publisher {
     let clock: any AgentClock
     let log = Logger("publish")
 
-    var window: DeliveryWindow
+    /// What the publisher decides (window, connection, node, refusals, holds): made there,
+    /// carried out here.
+    var flow: PublishFlow
     /// Batches read from the outbox and not yet sent.
     private var readAhead: [ReadingBatch] = []
     private var readIndex = 0
-    /// The highest sequence the store says can be read; nothing to read at or below the cursor.
-    private var available: UInt64 = 0
-    var online = false
-    /// The node is known to exist with our configuration (or publish-options will see to it).
-    var nodeReady = false
-    /// Whether publishes carry publish-options (the service checks them as preconditions).
-    var usesPublishOptions = false
-    /// The service advertised publish-options but refused ours: configure the node directly.
-    var publishOptionsRefused = false
-    /// XEP-0198 is on for the current stream.
-    private var tracking = false
-    /// How many new streams (`.online(resumed: false)`) this publisher has seen: a publish is
-    /// sent only on that stream, never on a newer one it has not rewound for yet.
-    private var generation = 0
-    /// Changes whenever the connection comes or goes: work begun before is stale.
-    var epoch = 0
     /// Changes whenever the cursor moves back: batches read before are stale.
     private var rewinds = 0
     private var pumping = false
     private var pumpAgain = false
-    /// Batches whose first reading is at or below this were not published live: they get `<delay/>`.
-    private var delayedThrough: UInt64 = 0
-    private var nextRequest: UInt64 = 0
-    private var sentSinceAckRequest = 0
-    /// Refusals in a row, and the timer that ends a hold.
-    var failures = 0
-    var lastFailure: String?
-    var hold: Task<Void, Never>?
-    private var recovering = false
-    private var backlog: (from: UInt64, through: UInt64, since: Duration)?
+    /// The timer that ends a hold.
+    private var hold: Task<Void, Never>?
     private var updatesTask: Task<Void, Never>?
     var setupTask: Task<Void, Never>?
     /// Session events posted by the agent, handled in order by `eventsTask`.
@@ -79,7 +57,7 @@ package actor Publisher {
         self.transport = transport
         self.store = store
         self.clock = clock
-        window = DeliveryWindow(capacity: configuration.window)
+        flow = PublishFlow(Self.flowSettings(configuration))
         (inbox, inboxSink) = AsyncStream.makeStream(of: SessionEvent.self)
     }
 
@@ -94,7 +72,7 @@ package actor Publisher {
     /// Starts listening to the outbox. Publishing begins at the first `.online` event.
     package func start() async {
         guard updatesTask == nil else { return }
-        window = DeliveryWindow(capacity: configuration.window, settledThrough: await store.stats().acknowledgedThrough)
+        flow = PublishFlow(Self.flowSettings(configuration), settledThrough: await store.stats().acknowledgedThrough)
         let updates = await store.updates()
         updatesTask = Task { [weak self, progress] in
             for await through in updates {
@@ -113,20 +91,26 @@ package actor Publisher {
     }
 
     /// Stops the timers and the outbox listener.
-    package func stop() {
+    package func stop() async {
         updatesTask?.cancel()
         eventsTask?.cancel()
         setupTask?.cancel()
         hold?.cancel()
         hold = nil
-        online = false
+        await perform(flow.wentOffline())
+    }
+
+    private static func flowSettings(_ configuration: PublishConfiguration) -> PublishFlow.Settings {
+        PublishFlow.Settings(
+            window: configuration.window, retryInitial: configuration.retryInitial, retryMax: configuration.retryMax,
+            node: configuration.node)
     }
 
     /// Feeds a session event: the agent passes every event but `.stanza`.
     package func handle(_ event: SessionEvent) async {
         switch event {
         case .online(_, let resumed): await wentOnline(resumed: resumed)
-        case .offline: wentOffline()
+        case .offline: await wentOffline()
         case .acknowledged(let tags): await acknowledged(tags)
         case .unacknowledged(let tags):
             log.info("\(tags.count) publishes were not acknowledged before the stream ended; they will be sent again with <delay/>")
@@ -137,108 +121,53 @@ package actor Publisher {
     // MARK: Session events
 
     private func wentOnline(resumed: Bool) async {
-        epoch += 1
-        let current = epoch
-        online = true
-        forgetReadAhead()
-        if !resumed {
-            generation += 1
-            let dropped = window.restart()
-            if dropped > 0 {
-                log.debug("sending \(dropped) unacknowledged publishes again from #\(window.cursor + 1) (\(window.count) kept, settled through #\(window.settledThrough))")
-            }
-            nodeReady = false
-            hold?.cancel()
-            hold = nil
-            tracking = await transport.streamManagementActive
-            if !tracking { log.info("the server does not offer XEP-0198: a reading leaves the outbox when its publish is answered") }
-        }
+        let streamManagement = resumed ? flow.tracking : await transport.streamManagementActive
+        await perform(flow.wentOnline(resumed: resumed, streamManagement: streamManagement))
+        let current = flow.epoch
         let last = await store.lastSequence()
-        guard current == epoch else { return }
-        markBacklog(through: last)
-        if nodeReady {
-            await pump()
-        } else {
-            setupTask?.cancel()
-            setupTask = Task { [weak self] in await self?.prepareNode(epoch: current) }
-        }
+        await perform(flow.outboxKnown(lastSequence: last, epoch: current, at: clock.now()))
     }
 
-    private func wentOffline() {
-        epoch += 1
-        online = false
-        forgetReadAhead()
+    private func wentOffline() async {
+        await perform(flow.wentOffline())
     }
 
     private func acknowledged(_ tags: [StanzaTag]) async {
         guard let top = tags.map(\.value).max() else { return }
-        let through = window.acknowledged(through: top)
-        log.debug("acknowledged through #\(top): \(window.count) in flight, settled through #\(window.settledThrough)")
-        await settled(through)
-        await proceed()
+        await perform(flow.acknowledged(through: top, at: clock.now()))
     }
 
     /// The answer to one publish.
     private func answered(_ requestID: String, _ result: Result<XMLElement, RequestError>) async {
-        let answer: DeliveryWindow.Answer
-        switch result {
-        case .success: answer = .published
-        case .failure(.error(let error)): answer = .refused(error)
-        case .failure(.timedOut), .failure(.offline): answer = .unknown
-        }
-        if answer == .published, failures > 0 {
-            log.info("publishing again after \(failures) failed attempt\(failures == 1 ? "" : "s")")
-            failures = 0
-            lastFailure = nil
-        }
-        await settled(window.answered(requestID, answer))
-        await proceed()
+        await perform(flow.answered(requestID, result, at: clock.now()))
     }
 
     private func storeAdvanced(to through: UInt64) async {
-        available = max(available, through)
-        await pump()
+        await perform(flow.storeAdvanced(to: through))
     }
 
-    /// After an ack or an answer: deal with a problem once the window is quiet, else send more.
-    private func proceed() async {
-        if window.problem != nil {
-            if window.isQuiet, !recovering {
-                recovering = true
-                await recover()
-                recovering = false
-                await pump()  // unless recover() set a hold
+    /// Carries out what the flow decided, in order.
+    func perform(_ actions: [PublishFlow.Action]) async {
+        for action in actions {
+            switch action {
+            case .log(let level, let message): log.log(level) { message }
+            case .acknowledgeStore(let through): await store.acknowledge(throughSequence: through)
+            case .forgetReadAhead: forgetReadAhead()
+            case .pump: await pump()
+            case .prepareNode(let epoch):
+                setupTask?.cancel()
+                setupTask = Task { [weak self] in await self?.prepareNode(epoch: epoch) }
+            case .recover: await recover()
+            case .armHold(let delay): hold = clock.after(delay) { [weak self] in await self?.holdEnded() }
+            case .cancelHold:
+                hold?.cancel()
+                hold = nil
+            case .requestAcknowledgement: await transport.requestAcknowledgement()
             }
-        } else {
-            await pump()
         }
-    }
-
-    private func settled(_ through: UInt64?) async {
-        guard let through else { return }
-        await store.acknowledge(throughSequence: through)
-        if let backlog, through >= backlog.through {
-            let elapsed = clock.now() - backlog.since
-            log.info("backlog published: readings #\(backlog.from + 1)–#\(backlog.through) in \(elapsed.secondsText)")
-            self.backlog = nil
-        }
-    }
-
-    /// Batches taken up to `through` were not published live: they carry `<delay/>`.
-    func markBacklog(through last: UInt64) {
-        guard last > delayedThrough else { return }
-        delayedThrough = last
-        let from = backlog?.from ?? window.settledThrough
-        guard last > from else { return }
-        backlog = (from, last, backlog?.since ?? clock.now())
-        log.info("publishing the backlog: readings up to #\(last) carry <delay/>")
     }
 
     // MARK: Sending
-
-    private var canSend: Bool {
-        online && nodeReady && hold == nil && !recovering && window.problem == nil && !window.isFull
-    }
 
     /// Sends while there is room and something to send. One pump at a time; a call made
     /// while it runs makes it look again before it stops.
@@ -250,37 +179,27 @@ package actor Publisher {
         pumping = true
         repeat {
             pumpAgain = false
-            await fill()
+            await sendWhileThereIsRoom()
+            await perform(flow.stoppedSending())
         } while pumpAgain
         pumping = false
     }
 
-    private func fill() async {
-        await sendWhileThereIsRoom()
-        // A full window waits for acks: ask for them now rather than when the session's pause
-        // timer fires, or a server that answers before it acks would stall every window for
-        // that long. Not after every refill of one slot, though: that would be an `<r/>` per publish.
-        if tracking, online, window.isFull, sentSinceAckRequest >= max(1, configuration.window / 4) {
-            sentSinceAckRequest = 0
-            await transport.requestAcknowledgement()
-        }
-    }
-
     private func sendWhileThereIsRoom() async {
-        while canSend {
+        while flow.canSend {
             if readIndex == readAhead.count {
-                guard window.cursor < available else { return }
-                let mark = (epoch, rewinds)
+                guard flow.window.cursor < flow.available else { return }
+                let mark = (flow.epoch, rewinds)
                 let batches: [ReadingBatch]
                 do {
-                    batches = try await store.pending(afterSequence: window.cursor, maxBatches: configuration.readBatches)
+                    batches = try await store.pending(afterSequence: flow.window.cursor, maxBatches: configuration.readBatches)
                 } catch {
                     log.warning("cannot read the outbox: \(error); trying again at the next commit")
                     return
                 }
-                guard mark == (epoch, rewinds) else { continue }
+                guard mark == (flow.epoch, rewinds) else { continue }
                 guard !batches.isEmpty else {
-                    available = window.cursor  // nothing more until the store says so
+                    flow.outboxExhausted()
                     return
                 }
                 readAhead = batches
@@ -296,34 +215,30 @@ package actor Publisher {
 
     /// Sends one batch; false when the transport refused it.
     private func publish(_ batch: ReadingBatch) async -> Bool {
-        nextRequest += 1
-        let requestID = "pub-\(batch.firstSequence)-\(nextRequest)"
-        var iq = publishStanza(batch)
+        let (requestID, delayed) = flow.sending(first: batch.firstSequence, last: batch.lastSequence)
+        var iq = publishStanza(batch, delayed: delayed)
         iq.setAttribute("id", requestID)
-        window.sent(first: batch.firstSequence, last: batch.lastSequence, requestID: requestID, tracked: tracking)
         let sent = await transport.sendRequest(
-            iq, tag: StanzaTag(batch.lastSequence), timeout: configuration.requestTimeout, generation: generation
+            iq, tag: StanzaTag(batch.lastSequence), timeout: configuration.requestTimeout, generation: flow.generation
         ) {
             [weak self] result in
             Task { await self?.answered(requestID, result) }
         }
         if sent {
-            sentSinceAckRequest += 1
+            flow.sent()
         } else {
-            window.unsend(requestID)
-            forgetReadAhead()
+            await perform(flow.notSent(requestID))
         }
         return sent
     }
 
     /// The publish IQ for a batch; `<delay/>` when it was not taken live.
-    func publishStanza(_ batch: ReadingBatch) -> XMLElement {
-        let delay = batch.firstSequence <= delayedThrough
-            ? batch.readings.first.map { Delay(stamp: $0.timestamp, from: configuration.account) } : nil
+    func publishStanza(_ batch: ReadingBatch, delayed: Bool) -> XMLElement {
+        let delay = delayed ? batch.readings.first.map { Delay(stamp: $0.timestamp, from: configuration.account) } : nil
         return PubSubXML.publish(
             node: configuration.node, itemID: ReadingPayload.itemID(batch),
             payload: ReadingPayload.fields(batch, nodeID: configuration.nodeID, delay: delay),
-            service: configuration.target.address, options: usesPublishOptions ? configuration.nodeConfiguration : nil)
+            service: configuration.target.address, options: flow.usesPublishOptions ? configuration.nodeConfiguration : nil)
     }
 
     /// The cursor moved back or the connection changed: batches read ahead are stale.
@@ -338,45 +253,28 @@ package actor Publisher {
     /// The window is quiet and holds a problem: send again from it, after fixing the node or
     /// after a hold.
     private func recover() async {
-        guard let entry = window.dropFromProblem() else { return }
-        forgetReadAhead()
-        guard case .refused(let error) = entry.answer else {
-            log.warning("no answer to the publish of item \(entry.first); sending it again")
-            return
-        }
-        let failure = PublishFailure(error)
-        failures += 1
-        if failures == 1, usesPublishOptions, PublishFailure.mayRefuseTheOptions(error) {
+        guard let (recovery, first) = flow.beginRecovery() else { return }
+        await perform(first)
+        switch recovery {
+        case .resend:
+            break
+        case .stopUsingPublishOptions(let error):
             await stopUsingPublishOptions(after: error)
-            return
+        case .configureNode(let error, let item):
+            if !(await configureNode(reason: "its configuration did not match (\(error))")) {
+                await perform(flow.nodeNotFixed(error, item: item))
+            }
+        case .createNode(let error, let item):
+            if !(await createNode()) { await perform(flow.nodeNotFixed(error, item: item)) }
+        case .hold(let actions):
+            await perform(actions)
         }
-        if failures == 1, failure == .preconditionNotMet || failure == .nodeMissing {
-            let fixed = failure == .preconditionNotMet ? await configureNode(reason: "its configuration did not match (\(error))") : await createNode()
-            if fixed { return }
-        }
-        holdAfter(error, item: entry.first, temporary: failure == .temporary)
-    }
-
-    /// Stops publishing for a while; the readings stay in the outbox.
-    private func holdAfter(_ error: StanzaError, item: UInt64, temporary: Bool) {
-        let base = temporary ? min(configuration.retryInitial, .seconds(1)) : configuration.retryInitial
-        var delay = base
-        for _ in 1..<min(failures, 20) where delay < configuration.retryMax { delay = delay * 2 }
-        delay = min(delay, configuration.retryMax)
-        let message = "publishing item \(item) to '\(configuration.node)' failed: \(error)"
-        if message == lastFailure {
-            log.debug(message + " (again); next try in \(delay.secondsText)")
-        } else {
-            log.error(message + "; the readings stay in the outbox, next try in \(delay.secondsText)")
-            lastFailure = message
-        }
-        hold?.cancel()
-        hold = clock.after(delay) { [weak self] in await self?.holdEnded() }
+        await perform(flow.recoveryEnded())
     }
 
     private func holdEnded() async {
         hold = nil
-        markBacklog(through: await store.lastSequence())
-        await pump()
+        let last = await store.lastSequence()
+        await perform(flow.holdEnded(lastSequence: last, at: clock.now()))
     }
 }
