@@ -13,7 +13,7 @@ PY_REQUIREMENTS := Tests/Integration/requirements.txt
 BENCH_APT_PACKAGES := libstrophe-dev gcc
 REFAGENT := $(BUILD)/refagent
 
-.PHONY: all deps build release test unit integration test-kernel demo bench clean layout profiles deb
+.PHONY: all deps build release test unit integration test-kernel demo bench clean layout profiles deb fuzz
 
 all: build
 
@@ -73,6 +73,14 @@ bench: release $(REFAGENT)
 	$(PYTHON) Benchmarks/bench_outbox.py --binary $(BUILD)/kinglet-stripped
 	$(PYTHON) Benchmarks/bench_latency.py --binary $(BUILD)/kinglet-stripped
 
+# Coverage-guided fuzzing (libFuzzer with AddressSanitizer) of every parser that faces the
+# network or the operator (Tests/Fuzz): each target for SECONDS, two at a time; a crash fails it.
+SECONDS ?= 60
+FUZZ_BUILD := .build-fuzz
+fuzz: deps
+	$(SWIFT) build --build-path $(FUZZ_BUILD) --product kinglet-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	$(PYTHON) Tests/Fuzz/run.py --binary $(FUZZ_BUILD)/debug/kinglet-fuzz --seconds $(SECONDS)
+
 # The shipped profiles compiled into the binary; BuiltInProfileTests fails when they drift.
 profiles:
 	$(PYTHON) Devices/embed_profiles.py > Sources/Devices/Profile/BuiltInProfiles.swift
@@ -93,4 +101,4 @@ $(REFAGENT): Benchmarks/reference/refagent.c
 	cc -O2 -Wall -Wextra -Werror -o $@ $< $$(pkg-config --cflags --libs libstrophe) -lsqlite3
 
 clean:
-	rm -rf $(BUILD) test-run demo-run
+	rm -rf $(BUILD) $(FUZZ_BUILD) test-run demo-run

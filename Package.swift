@@ -59,6 +59,13 @@ let package = Package(
             path: "Benchmarks/kinglet-bench", swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport", swiftSettings: strict),
+        // Fuzz targets (Tests/Fuzz): replayed over their corpus by FuzzTests; `make fuzz` builds
+        // kinglet-fuzz with -sanitize=fuzzer,address -DFUZZING and hands them to libFuzzer.
+        .target(
+            name: "FuzzTargets", dependencies: ["Agent", "XEPs", "Session", "Transport", "XMPPCore", "XMLStream", "Devices", "Readings", "TOML", "Crypto", "Support"],
+            path: "Tests/Fuzz/Targets", swiftSettings: strict),
+        .target(name: "CFuzzer", path: "Tests/Fuzz/CFuzzer"),
+        .executableTarget(name: "kinglet-fuzz", dependencies: ["FuzzTargets", "CFuzzer", "Support"], path: "Tests/Fuzz/Driver"),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "XMLStreamTests", dependencies: ["XMLStream"]),
@@ -72,5 +79,6 @@ let package = Package(
         .testTarget(name: "AgentTests", dependencies: ["Agent", "TestSupport"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet"]),
         .testTarget(name: "DoctorTests", dependencies: ["Doctor"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),
     ]
 )
