@@ -36,4 +36,23 @@ import Testing
     func refusesWhatIsNotADateTime(text: String) {
         #expect(Timestamp(xsDateTime: text) == nil)
     }
+
+    /// Found by fuzzing (Tests/Fuzz/Corpus/dates): a leap second on the last day of 9999 was
+    /// read as a time in year 10000, which is written with five digits and does not read back.
+    /// Days past the month's end (February 31st), offsets beyond ±14:00 and years outside
+    /// 0001-9999 are refused rather than silently moved.
+    @Test(arguments: [
+        "9999-12-31T23:59:60.196912", "9999-12-31T23:59:59-00:01", "0001-01-01T00:00:00+00:01", "0000-06-01T00:00:00Z",
+        "2021-02-29T00:00:00Z", "2024-02-30T00:00:00Z", "2024-04-31T00:00:00Z", "2024-01-01T00:00:00+14:01",
+        "2024-01-01T00:00:00+01:60",
+    ])
+    func refusesDatesItCouldNotWriteBack(text: String) {
+        #expect(Timestamp(xsDateTime: text) == nil)
+    }
+
+    @Test(arguments: ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "2024-02-29T12:00:00Z", "2016-12-31T23:59:60Z"])
+    func readsBackWhatItWrites(text: String) throws {
+        let time = try #require(Timestamp(xsDateTime: text))
+        #expect(Timestamp(xsDateTime: time.xsDateTime) == time)
+    }
 }

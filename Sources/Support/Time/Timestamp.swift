@@ -62,7 +62,8 @@ package struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertibl
         guard b.count >= 19, b[4] == 45, b[7] == 45, b[10] == 84 || b[10] == 116, b[13] == 58, b[16] == 58,
             let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
             let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            (1...12).contains(month), (1...Self.days(inMonth: month, of: year)).contains(day), hour < 24, minute < 60,
+            second < 61
         else { return nil }
         var index = 19
         var millis = 0
@@ -83,7 +84,7 @@ package struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertibl
             if b[index] == 90 || b[index] == 122 {
                 index += 1
             } else if b[index] == 43 || b[index] == 45, let oh = number(index + 1, 2), b.count > index + 3,
-                b[index + 3] == 58, let om = number(index + 4, 2)
+                b[index + 3] == 58, let om = number(index + 4, 2), oh * 60 + om <= 14 * 60, om < 60
             {
                 offsetMinutes = (oh * 60 + om) * (b[index] == 45 ? -1 : 1)
                 index += 6
@@ -101,6 +102,20 @@ package struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertibl
         parts.tm_sec = Int32(second)
         let seconds = Int64(timegm(&parts)) - Int64(offsetMinutes * 60)
         self.init(millisecondsSinceEpoch: seconds * 1000 + Int64(millis))
+        // An offset or a leap second can carry a date past year 9999 (or before year 1), which
+        // `xsDateTime` could not write back as a four-digit year.
+        guard Self.writable.contains(millisecondsSinceEpoch) else { return nil }
+    }
+
+    /// 0001-01-01T00:00:00Z through 9999-12-31T23:59:59.999Z.
+    static let writable: ClosedRange<Int64> = -62_135_596_800_000...253_402_300_799_999
+
+    static func days(inMonth month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 }
 
