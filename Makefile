@@ -5,7 +5,7 @@ PYTHON ?= python3
 # Debug build for tests and the demo; the release build is what ships and what `make bench` measures.
 BUILD := .build
 RELEASE_BIN := $(BUILD)/release/kinglet
-APT_PACKAGES := libxml2-dev libmbedtls-dev libsqlite3-dev pkg-config prosody lua-unbound ejabberd openssl sqlite3 ca-certificates
+APT_PACKAGES := libxml2-dev libmbedtls-dev libsqlite3-dev pkg-config prosody lua-unbound ejabberd jabberd2 openssl sqlite3 ca-certificates
 # The Debian package and its test: dpkg-shlibdeps (dependencies), systemd-analyze (the unit).
 APT_PACKAGES += dpkg-dev systemd
 PY_REQUIREMENTS := Tests/Integration/requirements.txt
@@ -17,9 +17,9 @@ REFAGENT := $(BUILD)/refagent
 
 all: build
 
-# Installs the C libraries, Prosody, ejabberd (a second server for the interop tests) and the
-# Python peers where they are missing (needs root, as CI has). If the package starts a system
-# ejabberd, the tests run their own next to it (own node, ports and no epmd).
+# Installs the C libraries, Prosody, ejabberd and jabberd2 (more servers for the interop tests)
+# and the Python peers where they are missing (needs root, as CI has). If a package starts a
+# system ejabberd or jabberd2, the tests run their own next to it (own config, ports, storage).
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

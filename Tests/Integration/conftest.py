@@ -1,4 +1,4 @@
-"""pytest fixtures: a private server per test (Prosody; ejabberd where a test module asks for it),
+"""pytest fixtures: a private server per test (Prosody; ejabberd or jabberd2 where a test module asks for it),
 accounts, the kinglet agent, and the store-and-forward rig.
 
 `server` is the one the agent logs in to: Prosody unless a module overrides the fixture (as
@@ -12,6 +12,7 @@ import tempfile
 import pytest
 
 from harness import ejabberd as ejabberd_harness
+from harness import jabberd2 as jabberd2_harness
 from harness.agent import BINARY, Agent, base_config
 from harness.prosody import Prosody
 from harness.rig import Rig
@@ -76,12 +77,51 @@ def start_ejabberd(workdir, **options):
     return server
 
 
+def start_jabberd2(workdir, **options):
+    """A private jabberd2 with the same accounts; skips the test where jabberd2 is not installed."""
+    why_not = jabberd2_harness.available()
+    if why_not:
+        pytest.skip(why_not)
+    server = jabberd2_harness.Jabberd2(workdir, **options)
+    for user, password in PASSWORDS.items():
+        server.register(user, password)
+    return server.start()
+
+
 def start_server(kind, workdir, scram="SCRAM-SHA-256", **options):
-    """A private Prosody or ejabberd whose accounts are stored for `scram` (what it offers);
-    `options` go to the server's harness class."""
+    """A private Prosody, ejabberd or jabberd2 whose accounts are stored for `scram` (what it
+    offers); `options` go to the server's harness class."""
+    if kind == "jabberd2":
+        return start_jabberd2(workdir, scram=scram, **options)
     if kind == "ejabberd":
         return start_ejabberd(workdir, scram_hash={"SCRAM-SHA-256": "sha256", "SCRAM-SHA-1": "sha"}[scram], **options)
     return start_prosody(workdir, password_hash=scram.removeprefix("SCRAM-"), **options)
+
+
+@pytest.fixture(scope="module")
+def jabberd2_shared():
+    """One jabberd2 for all the tests of a module that ask for it (it starts in well under a
+    second, but the CI budget counts every start). Its own directory: `workdir` is per test."""
+    workdir = tempfile.mkdtemp(prefix="kinglet-jabberd2-")
+    server = start_jabberd2(workdir)
+    yield server
+    server.stop()
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def server_fixture(*kinds):
+    """A `server` fixture for a test module, parametrized over `kinds`: a Prosody or ejabberd
+    of the test's own, or the module's one jabberd2 (`jabberd2_shared`). Every fixture that
+    takes `server` (`agent`, `rig`) follows it. The shared jabberd2 forgets the rosters and
+    offline messages of the tests before."""
+    @pytest.fixture(params=kinds)
+    def server(request):
+        if request.param != "jabberd2":
+            return request.getfixturevalue(request.param)
+        shared = request.getfixturevalue("jabberd2_shared")
+        shared.forget_contacts()
+        return shared
+    return server
 
 
 @pytest.fixture

@@ -1,27 +1,29 @@
 """Issue 4: XEP-0050 ad-hoc commands driven by slixmpp's xep_0050 client, and the chat command
-language, against the simulated device through a real Prosody."""
+language, against the simulated device through a real Prosody and a real jabberd2."""
 import re
 
 import pytest
 from slixmpp.exceptions import IqError
 
-from conftest import PASSWORDS
+from conftest import PASSWORDS, server_fixture
 from harness.peers import Peer
 
 COMMANDS = "http://jabber.org/protocol/commands"
 
+server = server_fixture("prosody", "jabberd2")
 
-def agent_jid(prosody):
-    return prosody.jid("sensor") + "/kinglet"
+
+def agent_jid(server):
+    return server.jid("sensor") + "/kinglet"
 
 
 @pytest.fixture
-def peers(prosody, agent):
+def peers(server, agent):
     made = {}
 
     def get(user):
         if user not in made:
-            made[user] = Peer(prosody, user, PASSWORDS[user]).connect()
+            made[user] = Peer(server, user, PASSWORDS[user]).connect()
         return made[user]
 
     yield get
@@ -50,8 +52,8 @@ def condition(error):
     return error.iq["error"]["condition"]
 
 
-def test_commands_are_listed_per_role(prosody, peers):
-    jid = agent_jid(prosody)
+def test_commands_are_listed_per_role(server, peers):
+    jid = agent_jid(server)
     alice, bob = peers("alice"), peers("bob")
     listed = alice.run(alice.client.plugin["xep_0050"].get_commands(jid))["disco_items"]["items"]
     assert {(node, name) for _, node, name in listed} == {
@@ -70,8 +72,8 @@ def test_commands_are_listed_per_role(prosody, peers):
     assert COMMANDS in {node for _, node, _ in root}
 
 
-def test_read_set_through_forms_then_readouts_show_the_new_value(prosody, peers):
-    jid = agent_jid(prosody)
+def test_read_set_through_forms_then_readouts_show_the_new_value(server, peers):
+    jid = agent_jid(server)
     alice = peers("alice")
 
     picker = run_command(alice, jid, "read-sensors")
@@ -98,11 +100,11 @@ def test_read_set_through_forms_then_readouts_show_the_new_value(prosody, peers)
     again = run_command(alice, jid, "read-sensors")
     after = run_command(alice, jid, "read-sensors", session=again["sessionid"], fields={"sensors": ["relay"]})
     assert values(after["form"])["relay"] == "on"
-    assert chat(alice, prosody, "read relay") == "relay: on"
+    assert chat(alice, server, "read relay") == "relay: on"
 
 
-def test_a_bad_value_shows_the_form_again_and_cancel_ends_the_session(prosody, peers):
-    jid = agent_jid(prosody)
+def test_a_bad_value_shows_the_form_again_and_cancel_ends_the_session(server, peers):
+    jid = agent_jid(server)
     alice = peers("alice")
     session = run_command(alice, jid, "set-control")["sessionid"]
     run_command(alice, jid, "set-control", session=session, fields={"control": "dimmer"})
@@ -119,8 +121,8 @@ def test_a_bad_value_shows_the_form_again_and_cancel_ends_the_session(prosody, p
     assert gone.value.iq.xml.find(f".//{{{COMMANDS}}}bad-sessionid") is not None
 
 
-def test_device_information(prosody, peers):
-    info = run_command(peers("bob"), agent_jid(prosody), "device-info")
+def test_device_information(server, peers):
+    info = run_command(peers("bob"), agent_jid(server), "device-info")
     assert info["status"] == "completed"
     shown = values(info["form"])
     assert shown["serial_number"] == "KINGLET-SIM-0001"
@@ -129,8 +131,8 @@ def test_device_information(prosody, peers):
     assert shown["kinglet-health"] == "6 sensors, 4 controls OK"
 
 
-def test_viewer_may_not_set_or_restart_and_stranger_is_refused(prosody, peers, agent):
-    jid = agent_jid(prosody)
+def test_viewer_may_not_set_or_restart_and_stranger_is_refused(server, peers, agent):
+    jid = agent_jid(server)
     bob, mallory = peers("bob"), peers("mallory")
     for node in ("set-control", "restart-agent"):
         with pytest.raises(IqError) as refused:
@@ -147,8 +149,8 @@ def test_viewer_may_not_set_or_restart_and_stranger_is_refused(prosody, peers, a
     agent.wait_for_log(r"refused set command \(http://jabber.org/protocol/commands\) from bob@")
 
 
-def test_restart_goes_offline_cleanly_and_exits_for_systemd(prosody, peers, agent):
-    jid = agent_jid(prosody)
+def test_restart_goes_offline_cleanly_and_exits_for_systemd(server, peers, agent):
+    jid = agent_jid(server)
     alice = peers("alice")
     session = run_command(alice, jid, "restart-agent")["sessionid"]
     done = run_command(alice, jid, "restart-agent", action="complete", session=session, fields={"confirm": True})
@@ -158,34 +160,34 @@ def test_restart_goes_offline_cleanly_and_exits_for_systemd(prosody, peers, agen
     agent.wait_for_log(r"stopped; exiting with status 75")
 
 
-def reply_to(peer, prosody):
+def reply_to(peer, server):
     """The body of the next chat message from the agent."""
-    bare = prosody.jid("sensor")
+    bare = server.jid("sensor")
     return peer.wait_message(lambda m: m["from"].bare == bare and m["body"])["body"]
 
 
-def chat(peer, prosody, text):
+def chat(peer, server, text):
     """Sends `text` from the peer's own loop (slixmpp is not thread-safe) and returns the answer."""
-    peer.run_sync(lambda: peer.client.send_message(mto=agent_jid(prosody), mbody=text, mtype="chat"))
-    return reply_to(peer, prosody)
+    peer.run_sync(lambda: peer.client.send_message(mto=agent_jid(server), mbody=text, mtype="chat"))
+    return reply_to(peer, server)
 
 
-def test_chat_session(prosody, peers):
+def test_chat_session(server, peers):
     alice = peers("alice")
-    status = chat(alice, prosody, "status")
+    status = chat(alice, server, "status")
     assert status.startswith("simulated: 6 sensors, 4 controls OK\nup ")
-    assert re.fullmatch(r"temperature: \d+\.\d\d °C", chat(alice, prosody, "read temperature"))
-    assert chat(alice, prosody, "set relay on") == "relay is now on"
-    assert chat(alice, prosody, "read   RELAY") == "relay: on"
-    assert chat(alice, prosody, "set dimmer 150") == "dimmer must be a whole number between 0 and 100 %, not 150"
-    assert chat(alice, prosody, "read dimmer") == "dimmer: 0 %"
-    assert chat(alice, prosody, "xyzzy") == "unknown command 'xyzzy'; try help"
-    assert "set NAME VALUE" in chat(alice, prosody, "help")
+    assert re.fullmatch(r"temperature: \d+\.\d\d °C", chat(alice, server, "read temperature"))
+    assert chat(alice, server, "set relay on") == "relay is now on"
+    assert chat(alice, server, "read   RELAY") == "relay: on"
+    assert chat(alice, server, "set dimmer 150") == "dimmer must be a whole number between 0 and 100 %, not 150"
+    assert chat(alice, server, "read dimmer") == "dimmer: 0 %"
+    assert chat(alice, server, "xyzzy") == "unknown command 'xyzzy'; try help"
+    assert "set NAME VALUE" in chat(alice, server, "help")
 
 
-def test_chat_viewer_reads_and_stranger_is_not_authorized(prosody, peers):
+def test_chat_viewer_reads_and_stranger_is_not_authorized(server, peers):
     bob, mallory = peers("bob"), peers("mallory")
-    assert chat(bob, prosody, "read relay") == "relay: off"
-    assert chat(bob, prosody, "set relay on") == "not allowed: viewers may only read; set needs an operator"
-    assert chat(bob, prosody, "read relay") == "relay: off"
-    assert chat(mallory, prosody, "status") == "not authorized"
+    assert chat(bob, server, "read relay") == "relay: off"
+    assert chat(bob, server, "set relay on") == "not allowed: viewers may only read; set needs an operator"
+    assert chat(bob, server, "read relay") == "relay: off"
+    assert chat(mallory, server, "status") == "not authorized"

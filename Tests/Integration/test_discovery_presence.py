@@ -1,5 +1,6 @@
 """Issue 4, presence and discovery: caps in presence checked against disco#info, extended info,
-health in the status line, subscriptions, version, last activity, and strangers refused."""
+health in the status line, subscriptions, version, last activity, and strangers refused; through
+a real Prosody and a real jabberd2."""
 import base64
 import hashlib
 import os
@@ -8,6 +9,7 @@ import re
 import pytest
 from slixmpp.exceptions import IqError
 
+from conftest import server_fixture
 from harness.agent import REPO, base_config
 from harness.peers import Peer
 from harness.wait import wait_until
@@ -22,22 +24,24 @@ DEVICE_FORM = "https://kinglet.invalid/device"
 REQUIRED_FEATURES = {DISCO_INFO, DISCO_ITEMS, CAPS, "jabber:x:data", "urn:xmpp:ping", "jabber:iq:version",
                      "jabber:iq:last"}
 
-
-def agent_jid(prosody):
-    return prosody.jid("sensor") + "/kinglet"
+server = server_fixture("prosody", "jabberd2")
 
 
-def from_agent(prosody, ptype=None):
-    bare = prosody.jid("sensor")
+def agent_jid(server):
+    return server.jid("sensor") + "/kinglet"
+
+
+def from_agent(server, ptype=None):
+    bare = server.jid("sensor")
 
     def match(p):
         return p["from"].bare == bare and (ptype is None or p["type"] == ptype)
     return match
 
 
-def available_from_agent(prosody):
+def available_from_agent(server):
     """slixmpp gives an available presence's `<show/>` as its type; `p["show"]` is "" without one."""
-    match = from_agent(prosody)
+    match = from_agent(server)
     return lambda p: match(p) and p["type"] in ("available", "away", "chat", "dnd", "xa")
 
 
@@ -83,8 +87,8 @@ def form_values(info, form_type):
 def peers():
     made = []
 
-    def make(prosody, user, password, plugins=("xep_0092", "xep_0012")):
-        peer = Peer(prosody, user, password, plugins=plugins).connect()
+    def make(server, user, password, plugins=("xep_0092", "xep_0012")):
+        peer = Peer(server, user, password, plugins=plugins).connect()
         made.append(peer)
         return peer
 
@@ -93,16 +97,16 @@ def peers():
         peer.disconnect()
 
 
-def test_caps_in_presence_match_disco_info_with_extended_info(prosody, agent, peers):
-    alice = peers(prosody, "alice", "alice-secret")
-    alice.subscribe_to(prosody.jid("sensor"))
-    presence = alice.wait_presence(available_from_agent(prosody))
+def test_caps_in_presence_match_disco_info_with_extended_info(server, agent, peers):
+    alice = peers(server, "alice", "alice-secret")
+    alice.subscribe_to(server.jid("sensor"))
+    presence = alice.wait_presence(available_from_agent(server))
     caps = presence["caps"]
     assert caps["hash"] == "sha-1" and caps["node"] == CAPS_NODE and caps["ver"]
     ver = caps["ver"]
 
     # slixmpp's xep_0115 fetched node#ver itself and accepts the ver only if its hash matches.
-    full = agent_jid(prosody)
+    full = agent_jid(server)
     wait_until(lambda: alice.run(alice.client.plugin["xep_0115"].get_verstring(full)) == ver,
                what="slixmpp to verify the agent's caps")
 
@@ -131,9 +135,9 @@ def test_caps_in_presence_match_disco_info_with_extended_info(prosody, agent, pe
     assert condition(refused.value) == "item-not-found"
 
 
-def test_disco_items_list_sensors_and_their_nodes(prosody, agent, peers):
-    bob = peers(prosody, "bob", "bob-secret")
-    full = agent_jid(prosody)
+def test_disco_items_list_sensors_and_their_nodes(server, agent, peers):
+    bob = peers(server, "bob", "bob-secret")
+    full = agent_jid(server)
     items = bob.run(bob.client.plugin["xep_0030"].get_items(jid=full))["disco_items"]["items"]
     nodes = {node: name for _, node, name in items}
     for sensor in ("temperature", "humidity", "pressure", "serial_number"):
@@ -157,9 +161,9 @@ def test_disco_items_list_sensors_and_their_nodes(prosody, agent, peers):
     assert condition(missing.value) == "item-not-found"
 
 
-def test_version_and_last_activity(prosody, agent, peers):
-    bob = peers(prosody, "bob", "bob-secret")
-    full = agent_jid(prosody)
+def test_version_and_last_activity(server, agent, peers):
+    bob = peers(server, "bob", "bob-secret")
+    full = agent_jid(server)
     version = bob.run(bob.client.plugin["xep_0092"].get_version(full))["software_version"]
     assert version["name"] == "Kinglet"
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", version["version"])
@@ -172,13 +176,13 @@ def test_version_and_last_activity(prosody, agent, peers):
                timeout=5, what="the idle time to grow")
 
 
-def test_os_can_be_withheld(prosody, workdir, agent_factory, peers):
-    config = base_config(prosody, workdir)
+def test_os_can_be_withheld(server, workdir, agent_factory, peers):
+    config = base_config(server, workdir)
     config["presence"] = {"disclose_os": False, "name": "Greenhouse 3"}
     agent = agent_factory(config).start()
     agent.wait_online()
-    bob = peers(prosody, "bob", "bob-secret")
-    full = agent_jid(prosody)
+    bob = peers(server, "bob", "bob-secret")
+    full = agent_jid(server)
     version = bob.run(bob.client.plugin["xep_0092"].get_version(full))["software_version"]
     assert version["name"] == "Kinglet" and not version["os"]
     info = bob.run(bob.client.plugin["xep_0030"].get_info(jid=full))["disco_info"]
@@ -187,51 +191,55 @@ def test_os_can_be_withheld(prosody, workdir, agent_factory, peers):
     assert "os" not in software and "os_version" not in software
 
 
-def test_operator_subscription_is_approved_and_reciprocated(prosody, agent, peers):
-    alice = peers(prosody, "alice", "alice-secret")
-    device = prosody.jid("sensor")
+def test_operator_subscription_is_approved_and_reciprocated(server, agent, peers):
+    alice = peers(server, "alice", "alice-secret")
+    device = server.jid("sensor")
     alice.subscribe_to(device)
     # The device's own request comes at its login (enrollment) or in return for hers: either order.
     types = set()
-    alice.wait_presence(lambda p: from_agent(prosody)(p) and not types.add(p["type"]) and {"subscribe", "subscribed"} <= types)
+    alice.wait_presence(lambda p: from_agent(server)(p) and not types.add(p["type"]) and {"subscribe", "subscribed"} <= types)
     wait_until(lambda: alice.client.client_roster[device]["subscription"] == "both",
                what="alice and the device to be subscribed both ways")
-    agent.wait_for_log(rf"approved the presence subscription of {re.escape(prosody.jid('alice'))} \(operator\)")
+    agent.wait_for_log(rf"approved the presence subscription of {re.escape(server.jid('alice'))} \(operator\)")
     # A ping answered after all that is a barrier: a second subscribe (a loop) would come first.
-    alice.run(alice.client.plugin["xep_0199"].send_ping(agent_jid(prosody)))
+    alice.run(alice.client.plugin["xep_0199"].send_ping(agent_jid(server)))
     subscribes = 1  # the one waited for above
     while not alice.presences.empty():
-        if from_agent(prosody, "subscribe")(alice.presences.get_nowait()):
+        if from_agent(server, "subscribe")(alice.presences.get_nowait()):
             subscribes += 1
     assert subscribes == 1
-    assert len(agent.matching(r"approved the presence subscription")) == 1
+    # Each request is approved once. jabberd2 delivers alice's second request too (slixmpp's
+    # auto_subscribe sends one in return for the device's), where Prosody answers it itself.
+    requests = 2 if server.name == "jabberd2" else 1
+    assert len(agent.matching(r"approved the presence subscription")) == requests
 
     # The goodbye goes through the presence service too, caps and all.
     assert agent.stop() == 0
-    goodbye = alice.wait_presence(from_agent(prosody, "unavailable"))
+    goodbye = alice.wait_presence(from_agent(server, "unavailable"))
     assert goodbye["caps"]["node"] == CAPS_NODE
 
 
-def test_stranger_is_refused_everything(prosody, agent, peers):
-    mallory = peers(prosody, "mallory", "mallory-secret")
-    full = agent_jid(prosody)
+def test_stranger_is_refused_everything(server, agent, peers):
+    mallory = peers(server, "mallory", "mallory-secret")
+    full = agent_jid(server)
     for ask in (lambda c: c.plugin["xep_0030"].get_info(jid=full), lambda c: c.plugin["xep_0030"].get_items(jid=full),
                 lambda c: c.plugin["xep_0092"].get_version(full), lambda c: c.plugin["xep_0012"].get_last_activity(full),
                 lambda c: c.plugin["xep_0199"].send_ping(full)):
         with pytest.raises(IqError) as refused:
             mallory.run(ask(mallory.client))
         assert condition(refused.value) == "forbidden"
-    agent.wait_for_log(rf"INFO +access: refused get query \(jabber:iq:version\) from {re.escape(prosody.jid('mallory'))}/\S+ \(stranger; viewer needed\)")
+    agent.wait_for_log(rf"INFO +access: refused get query \(jabber:iq:version\) from {re.escape(server.jid('mallory'))}/\S+ \(stranger; viewer needed\)")
 
-    mallory.subscribe_to(prosody.jid("sensor"))
-    refusal = mallory.wait_presence(lambda p: from_agent(prosody, "unsubscribed")(p))
-    assert refusal["caps"]["node"] == CAPS_NODE  # caps in every presence the agent sends
-    agent.wait_for_log(r"refused presence subscription from " + re.escape(prosody.jid("mallory")))
+    mallory.subscribe_to(server.jid("sensor"))
+    agent.wait_for_log(r"refused presence subscription from " + re.escape(server.jid("mallory")))
+    if server.name != "jabberd2":  # jabberd2 2.7 drops the denial of a pending request (any client's)
+        refusal = mallory.wait_presence(lambda p: from_agent(server, "unsubscribed")(p))
+        assert refusal["caps"]["node"] == CAPS_NODE  # caps in every presence the agent sends
 
     mallory.run_sync(lambda: mallory.client.send_message(mto=full, mbody="status", mtype="chat"))
-    reply = mallory.wait_message(lambda m: m["from"].bare == prosody.jid("sensor"))
+    reply = mallory.wait_message(lambda m: m["from"].bare == server.jid("sensor"))
     assert reply["body"] == "not authorized"
-    agent.wait_for_log(r"refused message from " + re.escape(prosody.jid("mallory")))
+    agent.wait_for_log(r"refused message from " + re.escape(server.jid("mallory")))
 
 
 def write_profile(workdir, level_file):
@@ -257,23 +265,23 @@ unit = "%"
     return path
 
 
-def test_presence_follows_health_not_readings(prosody, workdir, agent_factory, peers):
+def test_presence_follows_health_not_readings(server, workdir, agent_factory, peers):
     level = os.path.join(workdir, "level.txt")  # missing at first: the sensor fails
-    config = base_config(prosody, workdir)
+    config = base_config(server, workdir)
     config["device"] = {"profile": write_profile(workdir, level)}
     config["presence"] = {"check_interval": "1s", "backlog_threshold": 1000000,
                           "status": "{health} · {sensors} sensors · {pending} queued"}
     agent = agent_factory(config).start()
     agent.wait_online()
-    alice = peers(prosody, "alice", "alice-secret")
-    alice.subscribe_to(prosody.jid("sensor"))
-    failing = alice.wait_presence(lambda p: available_from_agent(prosody)(p) and p["show"] == "dnd")
+    alice = peers(server, "alice", "alice-secret")
+    alice.subscribe_to(server.jid("sensor"))
+    failing = alice.wait_presence(lambda p: available_from_agent(server)(p) and p["show"] == "dnd")
     assert failing["status"] == "failing: level · 2 sensors · 0 queued"
     assert failing["caps"]["ver"]
 
     with open(level, "w") as f:
         f.write("40\n")
-    healthy = alice.wait_presence(lambda p: available_from_agent(prosody)(p) and p["show"] == "")
+    healthy = alice.wait_presence(lambda p: available_from_agent(server)(p) and p["show"] == "")
     assert healthy["status"] == "ok · 2 sensors · 0 queued"
 
     # New readings every second, and no presence for any of them: wait for three more health
@@ -288,7 +296,7 @@ def test_presence_follows_health_not_readings(prosody, workdir, agent_factory, p
     extra = []
     while not alice.presences.empty():
         p = alice.presences.get_nowait()
-        if from_agent(prosody)(p):
+        if from_agent(server)(p):
             extra.append(p)
     assert extra == []
     assert len(agent.matching(r"INFO +presence: available: ok")) == 1

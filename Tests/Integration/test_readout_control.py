@@ -1,10 +1,11 @@
 """Issue 4: XEP-0323 readouts and XEP-0325 control of the simulated device, with slixmpp's own
-xep_0323/xep_0325 client plugins as the other side, through a real Prosody."""
+xep_0323/xep_0325 client plugins as the other side, through a real Prosody and a
+real jabberd2."""
 import os
 
 import pytest
 
-from conftest import PASSWORDS
+from conftest import PASSWORDS, server_fixture
 from harness import iot
 from harness.agent import REPO, base_config
 from harness.peers import Peer
@@ -12,19 +13,21 @@ from harness.peers import Peer
 MOMENTARY = {"temperature", "humidity", "pressure"}
 IDENTITY = {"serial_number", "model", "agent_version"}
 
-
-@pytest.fixture
-def device_jid(prosody, agent):
-    return prosody.jid("sensor") + "/kinglet"
-
-
-def peer(prosody, user):
-    return Peer(prosody, user, PASSWORDS[user], plugins=iot.PLUGINS).connect()
+server = server_fixture("prosody", "jabberd2")
 
 
 @pytest.fixture
-def alice(prosody, agent):
-    p = peer(prosody, "alice")
+def device_jid(server, agent):
+    return server.jid("sensor") + "/kinglet"
+
+
+def peer(server, user):
+    return Peer(server, user, PASSWORDS[user], plugins=iot.PLUGINS).connect()
+
+
+@pytest.fixture
+def alice(server, agent):
+    p = peer(server, "alice")
     yield p
     p.disconnect()
 
@@ -104,8 +107,8 @@ def test_control_form(alice, device_jid):
     assert all(f.find("{urn:xmpp:xdata:dynamic}notSame") is not None for v, f in fields.items() if v != "xdd session")
 
 
-def test_viewer_may_read_but_not_control(prosody, device_jid, agent):
-    bob = peer(prosody, "bob")
+def test_viewer_may_read_but_not_control(server, device_jid, agent):
+    bob = peer(server, "bob")
     try:
         assert set(iot.read(bob, device_jid, flags={"momentary": "true"}).fields) == MOMENTARY
         kind, reply = iot.raw_iq(bob, device_jid, "set", f"<set xmlns='{iot.CONTROL}'><boolean name='relay' value='true'/></set>")
@@ -121,8 +124,8 @@ def test_viewer_may_read_but_not_control(prosody, device_jid, agent):
         bob.disconnect()
 
 
-def test_stranger_is_refused_readout(prosody, device_jid, agent):
-    mallory = peer(prosody, "mallory")
+def test_stranger_is_refused_readout(server, device_jid, agent):
+    mallory = peer(server, "mallory")
     try:
         kind, reply = iot.raw_iq(mallory, device_jid, "get", f"<req xmlns='{iot.SENSORDATA}' seqnr='1' momentary='true'/>")
         assert kind == "error" and iot.error_condition(reply) == "forbidden"
@@ -131,7 +134,7 @@ def test_stranger_is_refused_readout(prosody, device_jid, agent):
         # first, so anything for mallory would have arrived by then.
         received = iot.record_messages(mallory)
         kind, _ = iot.raw_iq(mallory, device_jid, "get", f"<req xmlns='{iot.SENSORDATA}' seqnr='2'/>")
-        alice = peer(prosody, "alice")
+        alice = peer(server, "alice")
         try:
             iot.read(alice, device_jid, fields=["relay"])
         finally:
@@ -161,18 +164,18 @@ def test_historical_readout_from_the_store(alice, device_jid):
     assert temperature["flags"].get("historicalOther") == "true" and "momentary" not in temperature["flags"]
 
 
-def test_failing_source_is_reported_as_failure_not_value(prosody, workdir, agent_factory):
+def test_failing_source_is_reported_as_failure_not_value(server, workdir, agent_factory):
     with open(os.path.join(REPO, "Devices", "simulated.toml")) as f:
         profile = f.read()
     path = os.path.join(workdir, "broken.toml")
     with open(path, "w") as f:
         f.write(profile + '\n[[sensor]]\nname = "soil"\nsource = "file"\npath = "/nonexistent/soil"\nunit = "%"\n')
-    config = base_config(prosody, workdir)
+    config = base_config(server, workdir)
     config["device"]["profile"] = path
     agent_factory(config).start().wait_online()
-    alice = peer(prosody, "alice")
+    alice = peer(server, "alice")
     try:
-        readout = iot.read(alice, prosody.jid("sensor") + "/kinglet", flags={"momentary": "true"})
+        readout = iot.read(alice, server.jid("sensor") + "/kinglet", flags={"momentary": "true"})
         assert readout.results[-1] == "failure"
         assert set(readout.fields) == MOMENTARY  # the good sources still arrive, before the failure
         assert "soil" not in readout.fields
