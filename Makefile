@@ -13,7 +13,7 @@ PY_REQUIREMENTS := Tests/Integration/requirements.txt
 BENCH_APT_PACKAGES := libstrophe-dev gcc
 REFAGENT := $(BUILD)/refagent
 
-.PHONY: all deps build release test unit integration test-kernel demo bench clean layout profiles deb fuzz
+.PHONY: all deps build release test unit integration test-kernel demo bench clean layout profiles deb fuzz crashtest soak
 
 all: build
 
@@ -83,6 +83,20 @@ fuzz: deps
 	$(SWIFT) build --build-path $(FUZZ_BUILD) --product kinglet-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
 	$(PYTHON) Tests/Fuzz/run.py --binary $(FUZZ_BUILD)/debug/kinglet-fuzz --seconds $(SECONDS)
 
+# Crash loops (Tests/Crash/crashtest.py): the agent at 20 Hz SIGKILLed at random moments, OFFLINE
+# times offline and ONLINE times while flushing to Prosody, for commit_interval 0s and the default;
+# after each kill the outbox is checked, at the end the subscriber's items. About 25 minutes.
+OFFLINE ?= 300
+ONLINE ?= 50
+crashtest: build
+	$(PYTHON) Tests/Crash/crashtest.py --binary $(BUILD)/debug/kinglet --offline $(OFFLINE) --online $(ONLINE)
+
+# The soak (Tests/Soak/soak.py): the release agent for HOURS against a Prosody restarted every
+# 5 minutes, TCP cut every 2, an operator and a viewer at work; no reading lost, nothing grows.
+HOURS ?= 1
+soak: release
+	$(PYTHON) Tests/Soak/soak.py --binary $(BUILD)/kinglet-stripped --hours $(HOURS)
+
 # The shipped profiles compiled into the binary; BuiltInProfileTests fails when they drift.
 profiles:
 	$(PYTHON) Devices/embed_profiles.py > Sources/Devices/Profile/BuiltInProfiles.swift
@@ -103,4 +117,4 @@ $(REFAGENT): Benchmarks/reference/refagent.c
 	cc -O2 -Wall -Wextra -Werror -o $@ $< $$(pkg-config --cflags --libs libstrophe) -lsqlite3
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD) test-run demo-run
+	rm -rf $(BUILD) $(FUZZ_BUILD) test-run demo-run soak-run crash-run
