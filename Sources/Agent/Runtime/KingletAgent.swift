@@ -14,7 +14,7 @@ import XMPPCore
 /// runs until SIGTERM/SIGINT. One instance per process.
 ///
 /// Data flow (ARCHITECTURE.md): device → outbox (SQLite) → publisher → session; incoming stanzas →
-/// router → feature handlers. The features are listed explicitly in `makeRouter`.
+/// router → feature handlers. The features are listed explicitly in `AgentFeatures`.
 package final class KingletAgent: Sendable {
     private let configuration: AgentConfiguration
     private let session: XMPPSession
@@ -72,54 +72,23 @@ package final class KingletAgent: Sendable {
         self.session = session
         self.device = device
         self.store = store
-        let access = AccessPolicy(
-            operators: configuration.access.operators, viewers: configuration.access.viewers,
-            account: configuration.xmpp.jid)
         publisher = configuration.publish.publishConfiguration(
             account: configuration.xmpp.jid, operators: configuration.access.operators, nodeID: configuration.device.nodeID
         ).map { Publisher(configuration: $0, transport: session, store: store) }
-        let context = FeatureContext(configuration: configuration, access: access)
         let restart = RestartLatch()
         self.restart = restart
-        let services = DeviceServices(device: device, store: store)
-        // Also the disco provider of the commands node (XEP-0050 §2.2).
-        let commands = AdHocCommandHandler(services: services, lifecycle: restart, ownJID: { await session.boundJID })
-        let iqHandlers =
-            Self.iqFeatures(
-                session: session, device: device, store: store, context: context, nodeID: configuration.device.nodeID)
-            + [commands]
-        let discoInfo = DeviceDiscoInfo(
-            name: configuration.presence.name ?? device.profile.name, handlers: iqHandlers, device: device,
-            operatingSystem: context.operatingSystem)
-        presence = PresenceService(
-            session: session, configuration: configuration.presence, discoInfo: discoInfo, device: device, store: store,
-            roster: context.roster, access: access)
-        let chat = ChatCommandHandler(services: services, ownJID: { await session.boundJID }, sender: session)
-        room = Self.fleetRoom(configuration: configuration, session: session, access: access, chat: chat, presence: presence)
+        let features = AgentFeatures(
+            configuration: configuration, session: session, sender: session, ownJID: { await session.boundJID },
+            device: device, store: store, lifecycle: restart)
+        presence = features.presence
+        router = features.router
+        room = Self.fleetRoom(
+            configuration: configuration, session: session, access: features.access, chat: features.chat, presence: presence)
         service = ServiceManager.fromEnvironment { [session, device, store] in
             ServiceStatus.text(
                 boundJID: await session.boundJID, connection: await session.connectionInfo,
                 device: await DeviceStatus.current(device: device, store: store))
         }
-        router = Self.makeRouter(
-            session: session, device: device, iqHandlers: iqHandlers, nodeProviders: [commands],
-            messageHandlers: [ControlMessageHandler(device: device, nodeID: configuration.device.nodeID), chat],
-            discoInfo: discoInfo, presence: presence, context: context)
-    }
-
-    /// Every IQ feature the agent answers, in one explicit list: disco#info and the caps
-    /// advertise exactly these (plus disco itself).
-    private static func iqFeatures(
-        session: XMPPSession, device: Device, store: ReadingStore, context: FeatureContext, nodeID: String
-    ) -> [any IQHandler] {
-        [
-            PingHandler(),
-            SensorDataHandler(sender: session, device: device, store: store, nodeID: nodeID),
-            ControlHandler(device: device, nodeID: nodeID),
-            VersionHandler(operatingSystem: context.operatingSystem),
-            LastActivityHandler(activity: context.activity),
-            RosterPushHandler(roster: context.roster, account: context.access.accountJID),
-        ]
     }
 
     /// The fleet room's seat, with the nick from `[fleet] nick`, the device's name, or the account.
@@ -131,24 +100,6 @@ package final class KingletAgent: Sendable {
         return RoomService(
             session: session, settings: RoomState.Settings(room: room, nick: nick), password: configuration.fleet.password?.revealed,
             access: access, chat: chat, currentPresence: { await presence.currentPresence() })
-    }
-
-    /// The router over every feature: the IQ features, disco, and the message and presence
-    /// handlers.
-    private static func makeRouter(
-        session: XMPPSession, device: Device, iqHandlers: [any IQHandler], nodeProviders: [any DiscoNodeProvider],
-        messageHandlers: [any MessageHandler], discoInfo: DeviceDiscoInfo, presence: PresenceService, context: FeatureContext
-    ) -> StanzaRouter {
-        // `nodeProviders`: features that own disco nodes (the XEP-0050 commands node).
-        let disco = DiscoHandler(
-            device: discoInfo, sensors: SensorNodes(device: device, features: discoInfo.features), providers: nodeProviders,
-            ownJID: { await session.boundJID })
-        return StanzaRouter(
-            sender: session, access: context.access,
-            iqHandlers: iqHandlers + [disco],
-            messageHandlers: messageHandlers,  // chat last: it claims every chat message with a body
-            presenceHandlers: [SubscriptionHandler(presence: presence, roster: context.roster, account: context.access.accountJID)],
-            activity: context.activity)
     }
 
     /// Runs until a signal stops it; returns the exit status.
@@ -219,20 +170,6 @@ package final class KingletAgent: Sendable {
         case .acknowledged, .unacknowledged:
             publisher?.post(event)
         }
-    }
-}
-
-/// What the features share: the access policy, the roster, the activity clock for XEP-0012,
-/// and the OS as far as the config lets it be told.
-private struct FeatureContext {
-    let access: AccessPolicy
-    let roster = Roster()
-    let activity = ActivityClock()
-    let operatingSystem: OperatingSystem?
-
-    init(configuration: AgentConfiguration, access: AccessPolicy) {
-        self.access = access
-        operatingSystem = configuration.presence.discloseOperatingSystem ? OperatingSystem.current() : nil
     }
 }
 
