@@ -359,6 +359,77 @@ def iot_seeds():
         write("iot-payloads", f"{i}", text)
 
 
+# --- router: [who][u16 length, stanza]... (who: 0 operator, 1 viewer, 2 stranger, 3 server)
+
+DEVICE = "sensor@example.org/kinglet"
+SD = "urn:xmpp:iot:sensordata"
+CTL = "urn:xmpp:iot:control"
+CMD = "http://jabber.org/protocol/commands"
+
+
+def iq(kind, id, payload):
+    return f"<iq type='{kind}' id='{id}' to='{DEVICE}'>{payload}</iq>"
+
+
+def chat(body):
+    return f"<message type='chat' to='{DEVICE}' id='c1'><body>{body}</body></message>"
+
+
+def records(*items):
+    out = b""
+    for who, text in items:
+        data = text.encode()
+        out += bytes([who]) + struct.pack(">H", len(data)) + data
+    return out
+
+
+READS = [
+    iq("get", "r1", f"<req xmlns='{SD}' seqnr='1' momentary='true'/>"),
+    iq("get", "r2", f"<req xmlns='{SD}' seqnr='2' all='true'><node nodeId='simulated'/><field name='temperature'/></req>"),
+    iq("get", "r3", f"<req xmlns='{SD}' seqnr='3' historical='true' from='2023-11-14T22:13:00Z' to='2023-11-14T22:14:00Z'/>"),
+    iq("get", "r4", f"<req xmlns='{SD}' seqnr='4' momentary='true' when='2023-11-14T23:13:20Z'/>"),
+    iq("get", "r5", f"<cancel xmlns='{SD}' seqnr='4'/>"),
+    iq("get", "d1", "<query xmlns='http://jabber.org/protocol/disco#info'/>"),
+    iq("get", "d2", "<query xmlns='http://jabber.org/protocol/disco#items'/>"),
+    iq("get", "d3", f"<query xmlns='http://jabber.org/protocol/disco#items' node='{CMD}'/>"),
+    iq("get", "d4", "<query xmlns='http://jabber.org/protocol/disco#info' node='temperature'/>"),
+    iq("get", "v1", "<query xmlns='jabber:iq:version'/>"),
+    iq("get", "p1", "<ping xmlns='urn:xmpp:ping'/>"),
+    iq("get", "l1", "<query xmlns='jabber:iq:last'/>"),
+    chat("status"), chat("read temperature"), chat("help"), chat("xyzzy"),
+]
+CONTROLS = [
+    iq("set", "s1", f"<set xmlns='{CTL}'><boolean name='relay' value='true'/><int name='dimmer' value='40'/></set>"),
+    iq("set", "s2", f"<set xmlns='{CTL}'><int name='dimmer' value='150'/></set>"),
+    iq("get", "s3", f"<getForm xmlns='{CTL}'/>"),
+    f"<message to='{DEVICE}'><set xmlns='{CTL}'><string name='mode' value='manual'/></set></message>",
+    iq("set", "a1", f"<command xmlns='{CMD}' node='read-sensors' action='execute'/>"),
+    iq("set", "a2", f"<command xmlns='{CMD}' node='set-control' action='execute'/>"),
+    iq("set", "a3", f"<command xmlns='{CMD}' node='set-control' sessionid='x' action='next'><x xmlns='jabber:x:data' "
+       "type='submit'><field var='control'><value>relay</value></field></x></command>"),
+    iq("set", "a4", f"<command xmlns='{CMD}' node='device-info'/>"),
+    iq("set", "a5", f"<command xmlns='{CMD}' node='restart-agent' action='execute'/>"),
+    chat("set relay on"), chat("set dimmer 150"),
+]
+SERVER = [
+    iq("set", "push1", "<query xmlns='jabber:iq:roster'><item jid='bob@example.org' subscription='both'/></query>"),
+    "<presence type='subscribe' from='carol@example.org' to='sensor@example.org'/>",
+    "<iq type='result' id='unknown'/>",
+    "<iq type='error' id='r1'><error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
+]
+
+
+def router_seeds():
+    write("router", "operator-reads", records(*((0, s) for s in READS)))
+    write("router", "operator-controls", records(*((0, s) for s in CONTROLS)))
+    write("router", "viewer", records(*((1, s) for s in READS + CONTROLS)))
+    write("router", "stranger", records(*((2, s) for s in READS + CONTROLS),
+                                        (2, "<presence type='subscribe' to='sensor@example.org'/>")))
+    write("router", "server", records(*((3, s) for s in SERVER)))
+    write("router", "mixed", records((0, READS[0]), (2, CONTROLS[0]), (1, CONTROLS[3]), (0, CONTROLS[4]), (0, CONTROLS[5]),
+                                     (3, SERVER[1]), (1, "<presence type='subscribe' to='sensor@example.org'/>")))
+
+
 if __name__ == "__main__":
     xml_stream_seeds()
     negotiation_seeds()
@@ -367,5 +438,6 @@ if __name__ == "__main__":
     dns_seeds()
     date_seeds()
     iot_seeds()
+    router_seeds()
     for target in sorted(os.listdir(CORPUS)):
         print(f"{target}: {len(os.listdir(os.path.join(CORPUS, target)))} files")

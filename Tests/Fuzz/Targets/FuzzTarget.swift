@@ -16,6 +16,7 @@ package enum FuzzTargets {
     package static let all: [any FuzzTarget.Type] = [
         XMLStreamFuzz.self,
         NegotiationFuzz.self,
+        RouterFuzz.self,
         ConfigFuzz.self,
         SCRAMFuzz.self,
         DNSFuzz.self,
