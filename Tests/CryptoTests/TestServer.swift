@@ -33,9 +33,9 @@ final class TestServer {
     }
 
     deinit {
-        if process.isRunning {
-            process.terminate()
-        }
+        // SIGKILL: the test process ignores SIGTERM once a signal watcher has run (dispatch
+        // sources need SIG_IGN), and the child inherits that; SIGTERM would leave this waiting.
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
