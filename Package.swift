@@ -7,8 +7,8 @@
 //   Readings                           the values every layer passes: readings, field and control values
 //   XMLStream (libxml2), Crypto (mbedTLS)
 //   XMPPCore                           JIDs, stanzas, SASL, negotiation and SM state machines; no I/O
-//   Transport (SRV, sockets, the I/O thread), Devices (profiles, sources, outputs, sampler), Store (SQLite)
-//   Session                            the connection life cycle as an actor
+//   Transport (SRV, sockets, the I/O thread), Devices (profiles, sources, outputs, the Device), Store (SQLite)
+//   Session                            one session: the actor and its life-cycle state machine
 //   XEPs                               one folder per protocol extension
 //   Agent                              config, wiring, signals, CLI; `kinglet` is a thin main
 //   TestSupport (under Tests/)         what unit tests share: `eventually`, manual-clock waits, a scripted server
