@@ -72,7 +72,7 @@ private func message(_ body: String, from: JID) -> XMLElement {
     }
 }
 
-/// execute, next (pick dimmer), complete (the value).
+/// execute (the one-page form), complete (dimmer ticked, with its value).
 private func setSession(_ handler: AdHocCommandHandler, value: Int, from: JID) async {
     func request(_ session: String?, _ fields: [(String, String)]?) async -> XMLElement {
         var command = XMLElement("command", namespace: "http://jabber.org/protocol/commands", attributes: ["node": "set-control"])
@@ -87,8 +87,7 @@ private func setSession(_ handler: AdHocCommandHandler, value: Int, from: JID) a
     }
     let first = await request(nil, nil)
     let id = first.child("command")?.attribute("sessionid")
-    _ = await request(id, [("control", "dimmer")])
-    let done = await request(id, [("dimmer", String(value))])
+    let done = await request(id, [("controls", "dimmer"), ("dimmer", String(value))])
     precondition(done.child("command")?.attribute("status") == "completed", "the session did not complete")
 }
 

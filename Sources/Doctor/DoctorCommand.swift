@@ -30,8 +30,7 @@ package enum DoctorCommand: CLICommand {
         }
         let profile = configuration.device.profile
         report.add(.ok(
-            "config", "\(path): \(configuration.xmpp.jid), profile '\(profile.name)' (\(profile.file)), "
-                + "\(profile.sensors.count.counted("sensor")), \(profile.controls.count.counted("control"))"))
+            "config", "\(path): \(configuration.xmpp.jid), profile '\(profile.name)' (\(profile.file)), \(profile.countsText)"))
         for finding in LocalChecks.fileModes(configuration) { report.add(finding) }
         report.add(ClockCheck.run())
         let (dns, endpoints) = await NetworkChecks.dns(configuration.xmpp)

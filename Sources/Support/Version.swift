@@ -4,5 +4,5 @@ package enum KingletVersion {
     package static let string = "0.1.0"
     package static let name = "Kinglet"
     /// The XEP-0115 caps node: a URI that names the software.
-    package static let capsNode = "https://kinglet.invalid/caps"
+    package static let capsNode = "urn:kinglet"
 }

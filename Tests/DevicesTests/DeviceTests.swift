@@ -120,7 +120,7 @@ import Readings
         clock.advance(by: .seconds(1))
         await device.tick()
         #expect(await device.currentReadings().first?.value == .numeric(11, decimals: nil))
-        #expect(await device.health().summary == "1 sensors, 0 controls OK")
+        #expect(await device.health().summary == "1 sensor, 0 controls OK")
     }
 
     @Test func optionalSensorThatIsAbsentIsLeftOut() async throws {

@@ -6,7 +6,9 @@ import pytest
 from slixmpp.exceptions import IqError
 
 from conftest import PASSWORDS, server_fixture
+from harness.agent import base_config
 from harness.peers import Peer
+from harness.wait import wait_until
 
 COMMANDS = "http://jabber.org/protocol/commands"
 
@@ -38,7 +40,10 @@ def run_command(peer, jid, node, action="execute", session=None, fields=None):
     if fields is not None:
         payload = peer.client.plugin["xep_0004"].make_form(ftype="submit")
         for var, value in fields.items():
-            payload.add_field(var=var, value=value)
+            if isinstance(value, list):  # several values: a list-multi field
+                payload.add_field(var=var, ftype="list-multi", value=value)
+            else:
+                payload.add_field(var=var, value=value)
     iq = peer.run(peer.client.plugin["xep_0050"].send_command(
         jid, node, action=action, payload=payload, sessionid=session))
     return iq["command"]
@@ -86,14 +91,18 @@ def test_read_set_through_forms_then_readouts_show_the_new_value(server, peers):
     shown = values(readings["form"])
     assert re.fullmatch(r"\d+\.\d\d °C", shown["temperature"]) and shown["relay"] == "off"
 
-    stage1 = run_command(alice, jid, "set-control")
-    assert stage1["status"] == "executing" and stage1["actions"] == {"next"}
-    session = stage1["sessionid"]
-    stage2 = run_command(alice, jid, "set-control", action="next", session=session, fields={"control": "relay"})
-    assert stage2["actions"] == {"prev", "complete"}
-    field = stage2["form"].get_fields()["relay"]
-    assert field["type"] == "boolean"
-    done = run_command(alice, jid, "set-control", action="complete", session=session, fields={"relay": True})
+    # "Set a control" on one page (Psi 1.5 drops every reply after a form's first page): the
+    # controls to tick, then a field per control holding its current value.
+    page = run_command(alice, jid, "set-control")
+    assert page["status"] == "executing" and page["actions"] == {"complete"}
+    fields = page["form"].get_fields()
+    assert list(fields) == ["controls", "relay", "dimmer", "status_led", "mode"]
+    assert fields["controls"]["type"] == "list-multi"
+    assert [o["label"] for o in fields["controls"]["options"]][:2] == ["relay (Relay output)", "dimmer (Dimmer level)"]
+    assert fields["relay"]["type"] == "boolean" and fields["relay"]["desc"] == "current value: off; must be on or off"
+    assert [(o["label"], o["value"]) for o in fields["mode"]["options"]] == [("auto", "auto"), ("manual", "manual"), ("off", "off")]
+    done = run_command(alice, jid, "set-control", action="complete", session=page["sessionid"],
+                       fields={"controls": ["relay"], "relay": True, "dimmer": "0"})
     assert done["status"] == "completed"
     assert done["notes"] == [("info", "relay is now on.")]
 
@@ -103,20 +112,26 @@ def test_read_set_through_forms_then_readouts_show_the_new_value(server, peers):
     assert chat(alice, server, "read relay") == "relay: on"
 
 
-def test_a_bad_value_shows_the_form_again_and_cancel_ends_the_session(server, peers):
+def test_several_controls_in_one_form_checked_together_and_cancel_ends_the_session(server, peers):
     jid = agent_jid(server)
     alice = peers("alice")
     session = run_command(alice, jid, "set-control")["sessionid"]
-    run_command(alice, jid, "set-control", session=session, fields={"control": "dimmer"})
-    retry = run_command(alice, jid, "set-control", session=session, fields={"dimmer": "150"})
+    retry = run_command(alice, jid, "set-control", session=session,
+                        fields={"controls": ["relay", "dimmer"], "relay": True, "dimmer": "150"})
     assert retry["status"] == "executing"
-    assert retry["notes"] == [("error", "dimmer must be a whole number between 0 and 100 %, not 150")]
-    back = run_command(alice, jid, "set-control", action="prev", session=session)
-    assert back["form"].get_fields()["control"].get_value(convert=False) == "dimmer"
+    assert retry["notes"] == [("error", "dimmer must be a whole number between 0 and 100 %, not 150; nothing was set")]
+    assert retry["form"].get_fields()["dimmer"].get_value(convert=False) == "150"  # what was typed stays
+    assert chat(alice, server, "read relay") == "relay: off"  # checked together: nothing applied
+    done = run_command(alice, jid, "set-control", session=session,
+                       fields={"controls": ["dimmer", "relay"], "relay": True, "dimmer": "40"})
+    assert done["notes"] == [("info", "relay is now on, dimmer is now 40 %.")]  # applied in profile order
+    assert chat(alice, server, "read relay dimmer") == "relay: on\ndimmer: 40 %"
+
+    session = run_command(alice, jid, "set-control")["sessionid"]
     canceled = run_command(alice, jid, "set-control", action="cancel", session=session)
     assert canceled["status"] == "canceled"
     with pytest.raises(IqError) as gone:
-        run_command(alice, jid, "set-control", session=session, fields={"control": "relay"})
+        run_command(alice, jid, "set-control", session=session, fields={"controls": ["relay"], "relay": False})
     assert condition(gone.value) == "bad-request"
     assert gone.value.iq.xml.find(f".//{{{COMMANDS}}}bad-sessionid") is not None
 
@@ -128,7 +143,11 @@ def test_device_information(server, peers):
     assert shown["serial_number"] == "KINGLET-SIM-0001"
     assert shown["kinglet-version"].startswith("Kinglet ")
     assert re.fullmatch(r"\d+[smhd]( \d+[smh])?", shown["kinglet-uptime"])
-    assert shown["kinglet-health"] == "6 sensors, 4 controls OK"
+    assert shown["kinglet-health"] == "3 sensors, 4 controls OK"  # the 3 identity fields apart
+    assert shown["kinglet-server"] == f"127.0.0.1:{server.c2s_port}"
+    assert shown["kinglet-tls"].startswith("TLSv1.2 TLS-")
+    assert re.fullmatch(r"\S+Z \(\d+[smhd]( \d+[smh])? ago\)", shown["kinglet-online-since"]), shown
+    assert shown["kinglet-last-disconnect"] == "none since the agent started"
 
 
 def test_viewer_may_not_set_or_restart_and_stranger_is_refused(server, peers, agent):
@@ -175,7 +194,7 @@ def chat(peer, server, text):
 def test_chat_session(server, peers):
     alice = peers("alice")
     status = chat(alice, server, "status")
-    assert status.startswith("simulated: 6 sensors, 4 controls OK\nup ")
+    assert status.startswith("simulated: 3 sensors, 4 controls OK\nup ")
     assert re.fullmatch(r"temperature: \d+\.\d\d °C", chat(alice, server, "read temperature"))
     assert chat(alice, server, "set relay on") == "relay is now on"
     assert chat(alice, server, "read   RELAY") == "relay: on"
@@ -185,9 +204,40 @@ def test_chat_session(server, peers):
     assert "set NAME VALUE" in chat(alice, server, "help")
 
 
+def test_chat_sets_several_controls_in_one_line(server, peers):
+    alice = peers("alice")
+    assert chat(alice, server, "set relay on dimmer 40") == "relay is now on, dimmer is now 40 %"
+    assert chat(alice, server, "set dimmer 50 mode turbo") == \
+        "mode must be one of auto, manual, off, not 'turbo'; nothing was set"  # checked together
+    assert chat(alice, server, "read relay dimmer mode") == "relay: on\ndimmer: 40 %\nmode: auto"
+
+
 def test_chat_viewer_reads_and_stranger_is_not_authorized(server, peers):
     bob, mallory = peers("bob"), peers("mallory")
     assert chat(bob, server, "read relay") == "relay: off"
     assert chat(bob, server, "set relay on") == "not allowed: viewers may only read; set needs an operator"
     assert chat(bob, server, "read relay") == "relay: off"
-    assert chat(mallory, server, "status") == "not authorized"
+    assert chat(mallory, server, "status") == \
+        "not authorized: ask an operator of this device to list you in its [access] viewers or operators"
+
+
+def test_chat_read_with_a_span_answers_from_the_history(server, workdir, agent_factory):
+    config = base_config(server, workdir)
+    config["device"]["interval"] = "200ms"
+    config["store"]["history_max_age"] = "1d"
+    agent_factory(config, name="history").start().wait_online()
+    alice = Peer(server, "alice", PASSWORDS["alice"]).connect()
+    try:
+        def answered():
+            text = chat(alice, server, "read temperature 1h")
+            pattern = r"temperature over the last 1h: min (\S+) °C, mean (\S+) °C, max (\S+) °C \((\d+) readings?\)"
+            match = re.fullmatch(pattern, text)
+            assert match, text
+            return match if int(match.group(4)) >= 10 else None
+
+        match = wait_until(answered, timeout=30, interval=0.5, what="ten readings in the history")
+        low, mean, high = (float(match.group(i)) for i in (1, 2, 3))
+        assert low <= mean <= high and 10 < low < 40, match.group(0)
+        assert "no sensor or control named '2x'" in chat(alice, server, "read temperature 2x")
+    finally:
+        alice.disconnect()

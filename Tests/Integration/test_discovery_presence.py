@@ -238,7 +238,7 @@ def test_stranger_is_refused_everything(server, agent, peers):
 
     mallory.run_sync(lambda: mallory.client.send_message(mto=full, mbody="status", mtype="chat"))
     reply = mallory.wait_message(lambda m: m["from"].bare == server.jid("sensor"))
-    assert reply["body"] == "not authorized"
+    assert reply["body"].startswith("not authorized: ask an operator of this device")
     agent.wait_for_log(r"refused message from " + re.escape(server.jid("mallory")))
 
 
@@ -276,13 +276,13 @@ def test_presence_follows_health_not_readings(server, workdir, agent_factory, pe
     alice = peers(server, "alice", "alice-secret")
     alice.subscribe_to(server.jid("sensor"))
     failing = alice.wait_presence(lambda p: available_from_agent(server)(p) and p["show"] == "dnd")
-    assert failing["status"] == "failing: level · 2 sensors · 0 queued"
+    assert failing["status"] == "failing: level · 1 sensors · 0 queued"  # the identity field counts apart
     assert failing["caps"]["ver"]
 
     with open(level, "w") as f:
         f.write("40\n")
     healthy = alice.wait_presence(lambda p: available_from_agent(server)(p) and p["show"] == "")
-    assert healthy["status"] == "ok · 2 sensors · 0 queued"
+    assert healthy["status"] == "ok · 1 sensors · 0 queued"
 
     # New readings every second, and no presence for any of them: wait for three more health
     # checks, each after a new value, and see that nothing else arrived.

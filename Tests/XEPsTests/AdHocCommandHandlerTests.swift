@@ -17,16 +17,18 @@ import XMPPCore
     }
 
     /// Sends a `<command/>` as `from` and returns the reply.
+    /// `ticked`: the controls chosen in "Set a control" (a list-multi field, several values).
     func send(
         _ node: String, session: String? = nil, action: String? = nil, fields: [String: String]? = nil,
-        from: JID = alice, role: Role = .operator
+        ticked: [String]? = nil, from: JID = alice, role: Role = .operator
     ) async -> XMLElement {
         var command = XMLElement("command", namespace: AdHoc.namespace, attributes: ["node": node])
         if let session { command.setAttribute("sessionid", session) }
         if let action { command.setAttribute("action", action) }
-        if let fields {
-            let form = DataForm(.submit, fields: fields.sorted { $0.key < $1.key }.map { DataFormField($0.key, values: [$0.value]) })
-            command.append(form.element)
+        if fields != nil || ticked != nil {
+            var submitted = (fields ?? [:]).sorted { $0.key < $1.key }.map { DataFormField($0.key, values: [$0.value]) }
+            if let ticked { submitted.insert(DataFormField("controls", values: ticked), at: 0) }
+            command.append(DataForm(.submit, fields: submitted).element)
         }
         let iq = XMLElement("iq", namespace: Namespace.client, attributes: ["type": "set", "id": "q1", "from": from.description]) {
             command
@@ -78,48 +80,66 @@ import XMPPCore
         #expect(status.value("serial_number") == "SN-1")
     }
 
-    @Test func setAControlInTwoStages() async throws {
+    /// One page (Psi 1.5 drops every reply after a form's first page): the controls to tick,
+    /// then a field per control holding its current value, labelled and limited.
+    @Test func setAControlOnOnePage() async throws {
         let first = await send("set-control")
         let id = try #require(try command(first).attribute("sessionid"))
-        #expect(try form(first).field("control")?.options.map(\.value) == ["relay", "dimmer", "mode", "setpoint"])
-        #expect(try command(first).child("actions")?.elements.map(\.name) == ["next"])
+        #expect(try command(first).child("actions")?.elements.map(\.name) == ["complete"])
+        let page = try form(first)
+        #expect(page.fields.compactMap(\.variable) == ["controls", "relay", "dimmer", "mode", "setpoint"])
+        let chooser = try #require(page.field("controls"))
+        #expect(chooser.type == .listMulti && chooser.required)
+        #expect(chooser.options.map(\.value) == ["relay", "dimmer", "mode", "setpoint"])
+        #expect(chooser.options.map(\.label) == ["relay (Relay output)", "dimmer", "mode", "setpoint"])
+        let dimmer = try #require(page.field("dimmer"))
+        #expect(dimmer.type == .textSingle && dimmer.values == ["0"])
+        #expect(dimmer.description == "current value: 0 %; must be a whole number between 0 and 100 %")
+        #expect(dimmer.extensions.map(\.name) == ["validate"], "no notSame: every field is submitted")
+        #expect(page.field("mode")?.options.map(\.label) == ["auto", "manual", "off"], "every option has a label")
 
-        let second = await send("set-control", session: id, action: "next", fields: ["control": "dimmer"])
-        #expect(try command(second).child("actions")?.elements.map(\.name) == ["prev", "complete"])
-        let valueField = try #require(try form(second).field("dimmer"))
-        #expect(valueField.type == .textSingle)
-        #expect(valueField.values == ["0"])
-        #expect(valueField.extensions.first?.child("range")?.attribute("max") == "100")
-
-        let done = await send("set-control", session: id, action: "complete", fields: ["dimmer": "42"])
+        // The relay's checkbox is submitted too, but only what is ticked is set.
+        let done = await send("set-control", session: id, fields: ["relay": "1", "dimmer": "42"], ticked: ["dimmer"])
         #expect(try command(done).attribute("status") == "completed")
         #expect(try command(done).child("note")?.text == "dimmer is now 42 %.")
         #expect(await fixture.shown("dimmer") == "42 %")
+        #expect(await fixture.shown("relay") == "off")
     }
 
-    @Test func aValueThatDoesNotFitShowsTheFormAgainWithTheReason() async throws {
+    @Test func severalControlsAtOnceInProfileOrder() async throws {
         let id = try #require(try command(await send("set-control")).attribute("sessionid"))
-        _ = await send("set-control", session: id, fields: ["control": "dimmer"])
-        let retry = await send("set-control", session: id, fields: ["dimmer": "150"])
+        let done = await send("set-control", session: id, fields: ["relay": "true", "dimmer": "40", "mode": "manual"], ticked: ["mode", "dimmer", "relay"])
+        #expect(try command(done).attribute("status") == "completed")
+        #expect(try command(done).child("note")?.text == "relay is now on, dimmer is now 40 %, mode is now manual.")
+        #expect(await fixture.shown("relay") == "on")
+        #expect(await fixture.shown("dimmer") == "40 %")
+        #expect(await fixture.shown("mode") == "manual")
+    }
+
+    @Test func aValueThatDoesNotFitShowsTheFormAgainWithTheReasonAndNothingIsSet() async throws {
+        let id = try #require(try command(await send("set-control")).attribute("sessionid"))
+        let retry = await send("set-control", session: id, fields: ["relay": "1", "dimmer": "150", "mode": "turbo"], ticked: ["relay", "dimmer", "mode"])
         let reply = try command(retry)
         #expect(reply.attribute("status") == "executing")
         #expect(reply.child("note")?.attribute("type") == "error")
-        #expect(reply.child("note")?.text == "dimmer must be a whole number between 0 and 100 %, not 150")
+        #expect(reply.child("note")?.text
+            == "dimmer must be a whole number between 0 and 100 %, not 150; mode must be one of auto, manual, off, not 'turbo'; nothing was set")
         #expect(try form(retry).field("dimmer")?.values == ["150"], "what was typed stays, to correct it")
-        #expect(await fixture.shown("dimmer") == "0 %")
-        let fixed = await send("set-control", session: id, fields: ["dimmer": "100"])
+        #expect(try form(retry).field("controls")?.values == ["relay", "dimmer", "mode"])
+        #expect(await fixture.shown("relay") == "off", "validated together: the good value waits for the bad ones")
+        let fixed = await send("set-control", session: id, fields: ["relay": "1", "dimmer": "100", "mode": "off"], ticked: ["relay", "dimmer", "mode"])
         #expect(try command(fixed).attribute("status") == "completed")
+        #expect(await fixture.shown("relay") == "on")
+        #expect(await fixture.shown("dimmer") == "100 %")
     }
 
-    @Test func prevReturnsToThePickerWithTheChoiceKept() async throws {
+    @Test func nothingTickedAsksForAChoice() async throws {
         let id = try #require(try command(await send("set-control")).attribute("sessionid"))
-        _ = await send("set-control", session: id, fields: ["control": "mode"])
-        let back = await send("set-control", session: id, action: "prev")
-        #expect(try form(back).field("control")?.values == ["mode"])
-        let again = await send("set-control", session: id, action: "next", fields: ["control": "relay"])
-        #expect(try form(again).field("relay")?.type == .boolean)
-        _ = await send("set-control", session: id, action: "complete", fields: ["relay": "1"])
-        #expect(await fixture.shown("relay") == "on")
+        let retry = await send("set-control", session: id, fields: ["dimmer": "5"])
+        #expect(try command(retry).attribute("status") == "executing")
+        #expect(try command(retry).child("note")?.text == "Tick the controls to set in “Controls to set”.")
+        let empty = await send("set-control", session: id, fields: ["dimmer": " "], ticked: ["dimmer"])
+        #expect(try command(empty).child("note")?.text == "Enter a value for dimmer.")
     }
 
     @Test func cancelIsAnsweredWithCanceledAndEndsTheSession() async throws {
@@ -145,13 +165,13 @@ import XMPPCore
     @Test func protocolErrors() async throws {
         let id = try #require(try command(await send("set-control")).attribute("sessionid"))
         #expect(errorApplication(await send("set-control", session: id, action: "prev")) == "bad-action")
-        #expect(errorApplication(await send("set-control", session: id, action: "next")) == "bad-payload")
+        #expect(errorApplication(await send("set-control", session: id, action: "next")) == "bad-action", "one page: no next")
         #expect(errorApplication(await send("set-control", session: id, action: "fly")) == "malformed-action")
         #expect(errorApplication(await send("set-control", session: "nope", fields: [:])) == "bad-sessionid")
         #expect(errorApplication(await send("set-control", action: "next")) == "bad-sessionid", "next needs a session")
         #expect(errorApplication(await send("set-control", session: id, fields: ["control": "relay"], from: bob)) == "bad-sessionid")
         #expect(StanzaError(stanza: await send("no-such-command"))?.condition == .itemNotFound)
-        let picked = await send("set-control", session: id, fields: ["control": "toaster"])
+        let picked = await send("set-control", session: id, ticked: ["toaster"])
         #expect(try command(picked).child("note")?.text == "There is no control named 'toaster'.")
     }
 
@@ -163,7 +183,8 @@ import XMPPCore
         let info = try form(reply)
         #expect(info.value("serial_number") == "SN-1")
         #expect(info.value("kinglet-uptime") == "2m 5s")
-        #expect(info.value("kinglet-health") == "2 sensors, 4 controls OK")
+        #expect(info.value("kinglet-health") == "1 sensor, 4 controls OK", "the serial number is an identity field, no sensor")
+        #expect(info.value("kinglet-last-disconnect") == nil, "no session here")
         #expect(info.value("kinglet-version")?.hasPrefix("Kinglet ") == true)
         #expect(handler.openSessions == 0)
     }

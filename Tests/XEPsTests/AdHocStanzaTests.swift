@@ -68,36 +68,36 @@ import XMPPCore
         #expect(condition.error().element.serialized(inheritedNamespace: "jabber:client") == xml)
     }
 
-    /// The second stage of "Set a control": the field comes from the XEP-0325 control form
-    /// (`ControlForm.field`), named after the control, labelled for people, without `notSame`.
+    /// The fields of "Set a control": from the XEP-0325 control form (`ControlForm.field`), named
+    /// after the control, labelled for people with the current value, without `notSame`, every
+    /// option labelled.
     @Test(arguments: [
         (
             "relay",
-            "<field xmlns='jabber:x:data' var='relay' type='boolean' label='relay (Relay output)'><desc>Must be on or off.</desc><required/><value>false</value>"
+            "<field xmlns='jabber:x:data' var='relay' type='boolean' label='relay (Relay output)'><desc>current value: off; must be on or off</desc><value>false</value>"
                 + "<validate xmlns='http://jabber.org/protocol/xdata-validate' datatype='xs:boolean'/></field>"
         ),
         (
             "dimmer",
-            "<field xmlns='jabber:x:data' var='dimmer' type='text-single' label='dimmer'><desc>Must be a whole number between 0 and 100 %.</desc><required/><value>0</value>"
+            "<field xmlns='jabber:x:data' var='dimmer' type='text-single' label='dimmer'><desc>current value: 0 %; must be a whole number between 0 and 100 %</desc><value>0</value>"
                 + "<validate xmlns='http://jabber.org/protocol/xdata-validate' datatype='xs:int'><range min='0' max='100'/></validate></field>"
         ),
         (
             "setpoint",
-            "<field xmlns='jabber:x:data' var='setpoint' type='text-single' label='setpoint'><desc>Must be a number between 5 and 30 °C.</desc><required/><value>20.0</value>"
+            "<field xmlns='jabber:x:data' var='setpoint' type='text-single' label='setpoint'><desc>current value: 20.0 °C; must be a number between 5 and 30 °C</desc><value>20.0</value>"
                 + "<validate xmlns='http://jabber.org/protocol/xdata-validate' datatype='xs:double'><range min='5' max='30'/></validate></field>"
         ),
         (
             "mode",
-            "<field xmlns='jabber:x:data' var='mode' type='list-single' label='mode'><desc>Must be one of auto, manual, off.</desc><required/><value>auto</value>"
-                + "<option><value>auto</value></option><option><value>manual</value></option><option><value>off</value></option>"
+            "<field xmlns='jabber:x:data' var='mode' type='list-single' label='mode'><desc>current value: auto; must be one of auto, manual, off</desc><value>auto</value>"
+                + "<option label='auto'><value>auto</value></option><option label='manual'><value>manual</value></option><option label='off'><value>off</value></option>"
                 + "<validate xmlns='http://jabber.org/protocol/xdata-validate' datatype='xs:string'/></field>"
         ),
     ])
     func valueFields(name: String, xml: String) async throws {
         let fixture = try await CommandFixture.make()
-        let picked = DataForm(.submit, fields: [DataFormField("control", values: [name])])
-        let form = await SetControlCommand(services: fixture.services).form(stage: 1, submitted: [picked, nil])
-        #expect(form.fields.first?.type == .fixed)
-        #expect(form.fields.last?.element.serialized() == xml)
+        let form = await SetControlCommand(services: fixture.services).form(stage: 0, submitted: [nil])
+        #expect(form.fields.first?.variable == "controls")
+        #expect(form.field(name)?.element.serialized() == xml)
     }
 }

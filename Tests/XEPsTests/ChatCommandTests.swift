@@ -11,13 +11,22 @@ import XMPPCore
         ("status", .status), ("Status please", .status),
         ("read", .read([])), ("read temperature", .read(["temperature"])),
         ("READ   Temperature   humidity ", .read(["Temperature", "humidity"])),
-        ("set relay on", .set(name: "relay", value: "on")), ("Set   Relay\tOFF", .set(name: "Relay", value: "OFF")),
-        ("set label hello  world ", .set(name: "label", value: "hello  world")),
+        ("set relay on", .set([.init("relay", "on")])), ("Set   Relay\tOFF", .set([.init("Relay", "OFF")])),
+        ("set label hello  world ", .set([.init("label", "hello  world")])),
+        // Every other word a control: several at once, in the order typed.
+        ("set relay on Dimmer 40", .set([.init("relay", "on"), .init("Dimmer", "40")])),
+        ("set dimmer 40 relay on mode auto", .set([.init("dimmer", "40"), .init("relay", "on"), .init("mode", "auto")])),
+        // Not every other word a control: one text value, the rest of the line.
+        ("set label hello world relay on", .set([.init("label", "hello world relay on")])),
+        ("set relay on dimmer", .set([.init("relay", "on dimmer")])),
         ("set relay", .usage(ChatCommand.setUsage)), ("set", .usage(ChatCommand.setUsage)),
+        ("read temperature 1h", .history(["temperature"], span: .seconds(3600))),
+        ("read temperature humidity 30m", .history(["temperature", "humidity"], span: .seconds(1800))),
+        ("read 1h", .read(["1h"])), ("read temperature 1x", .read(["temperature", "1x"])),
         ("flip relay", .unknown("flip")), ("", .empty), ("   ", .empty),
-    ])
+    ] as [(String, ChatCommand)])
     func parsing(text: String, expected: ChatCommand) {
-        #expect(ChatCommand(parsing: text) == expected)
+        #expect(ChatCommand(parsing: text, controls: ["relay", "dimmer", "mode", "label"]) == expected)
     }
 
     /// A handler on the fixture device whose replies are returned, not sent.
@@ -82,7 +91,7 @@ import XMPPCore
         let bench = try await Bench()
         bench.fixture.clock.advance(by: .seconds(3 * 3600 + 120))
         let status = try #require(await bench.say("status"))
-        #expect(status.hasPrefix("bench: 2 sensors, 4 controls OK\nup 3h 2m · Kinglet "))
+        #expect(status.hasPrefix("bench: 1 sensor, 4 controls OK\nup 3h 2m · Kinglet "))
         #expect(status.split(separator: "\n").count == 2)
     }
 

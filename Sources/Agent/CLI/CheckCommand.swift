@@ -28,8 +28,7 @@ enum CheckCommand: CLICommand {
             let configuration = try AgentConfiguration.load(path: path)
             for warning in configuration.warnings { printError("warning: \(warning)") }
             let profile = configuration.device.profile
-            print("OK: \(path): \(configuration.xmpp.jid), profile '\(profile.name)' (\(profile.sensors.count.counted("sensor")), "
-                + "\(profile.controls.count.counted("control"))), outbox \(configuration.store.path)")
+            print("OK: \(path): \(configuration.xmpp.jid), profile '\(profile.name)' (\(profile.countsText)), outbox \(configuration.store.path)")
             return ExitStatus.success
         } catch {
             printError(error.description)
@@ -41,7 +40,7 @@ enum CheckCommand: CLICommand {
     static func checkProfile(_ reference: String) -> Int32 {
         do {
             let profile = try DeviceProfile.load(reference: reference)
-            print("OK: \(profile.file): profile '\(profile.name)', \(profile.sensors.count.counted("sensor")), \(profile.controls.count.counted("control"))")
+            print("OK: \(profile.file): profile '\(profile.name)', \(profile.countsText)")
             return ExitStatus.success
         } catch {
             printError(error.description)

@@ -27,7 +27,7 @@ package struct AgentFeatures: Sendable {
             account: configuration.xmpp.jid)
         self.access = access
         let context = FeatureContext(configuration: configuration, access: access)
-        let services = DeviceServices(device: device, store: store)
+        let services = DeviceServices(device: device, store: store, connection: { await session.connectionInfo })
         // Also the disco provider of the commands node (XEP-0050 §2.2).
         let commands = AdHocCommandHandler(services: services, lifecycle: lifecycle, ownJID: ownJID)
         let iqHandlers =

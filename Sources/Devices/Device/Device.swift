@@ -171,9 +171,11 @@ package actor Device {
         for slot in controlSlots {
             if let failure = slot.failure { problems.append(.init(name: slot.definition.name, reason: failure.description)) }
         }
+        let present = sensors.filter { !$0.absent }
+        let identities = present.count { $0.definition.fieldType == .identity }
         return DeviceHealth(
-            sensorCount: sensors.count { !$0.absent }, controlCount: controlSlots.count, problems: problems,
-            overruns: overruns + schedule.missedTicks)
+            sensorCount: present.count - identities, controlCount: controlSlots.count, problems: problems,
+            overruns: overruns + schedule.missedTicks, identityCount: identities)
     }
 
     // MARK: - Reading

@@ -1,3 +1,5 @@
+import Support
+
 /// A device profile: the sensors and controls of one kind of board, loaded from a TOML file in
 /// `Devices/` (see `Devices/README.md` for the format).
 package struct DeviceProfile: Sendable, Hashable {
@@ -34,5 +36,15 @@ package struct DeviceProfile: Sendable, Hashable {
             copy.sensors[i].interval = interval
         }
         return copy
+    }
+}
+
+extension DeviceProfile {
+    /// `3 sensors, 3 identity fields, 4 controls`: identity fields (serial number, model, host
+    /// facts) are counted apart from the sensors that measure something.
+    package var countsText: String {
+        let identities = sensors.count { $0.fieldType == .identity }
+        return ([(sensors.count - identities).counted("sensor")] + (identities > 0 ? [identities.counted("identity field")] : [])
+            + [controls.count.counted("control")]).joined(separator: ", ")
     }
 }

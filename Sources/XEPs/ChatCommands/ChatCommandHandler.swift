@@ -64,7 +64,7 @@ package struct ChatCommandHandler: MessageHandler {
         if let own = await ownJID(), own == from { return .notMine }
         guard role >= .viewer else { return .notMine }  // the router has answered already
         let firstLine = body.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: true).first.map(String.init) ?? ""
-        let command = ChatCommand(parsing: firstLine)
+        let command = ChatCommand(parsing: firstLine, controls: responder.services.controls.map(\.name))
         guard command != .empty else { return .silent }
         // Before anything runs: a muted correspondent's command is not carried out either.
         guard throttle.allows(command.isUnknown ? .hint : .answer, to: from.bare, at: clock.now()) else { return .silent }

@@ -1,4 +1,5 @@
 package import Devices
+package import Session
 package import Readings
 package import Store
 package import Support
@@ -11,15 +12,22 @@ package struct DeviceServices: Sendable {
     /// Monotonic, so that uptime and expiry survive the wall clock jumping when an SBC without
     /// a real-time clock gets its time from NTP.
     package let clock: any AgentClock
+    /// The session's connection (server, TLS, since when, the last disconnect), for "Device
+    /// information"; nil without a session.
+    package let connection: @Sendable () async -> ConnectionInfo?
     /// Validate-then-apply, shared with XEP-0325.
     private let applier: ControlApplier
     private let startedAt: Duration
 
     /// Uptime counts from here.
-    package init(device: Device, store: ReadingStore?, clock: any AgentClock = SystemClock()) {
+    package init(
+        device: Device, store: ReadingStore?, clock: any AgentClock = SystemClock(),
+        connection: @escaping @Sendable () async -> ConnectionInfo? = { nil }
+    ) {
         self.device = device
         self.store = store
         self.clock = clock
+        self.connection = connection
         applier = ControlApplier(device: device)
         startedAt = clock.now()
     }
@@ -32,17 +40,34 @@ package struct DeviceServices: Sendable {
         controls.named(name)
     }
 
-    /// Parses `text` for `control`, applies it and returns the value now in force, or a sentence
-    /// saying what is wrong (`dimmer must be a whole number between 0 and 100 %, not 150`).
-    /// `setter` (the person's bare JID) is kept with the value.
-    package func set(_ control: ControlDefinition, to text: String, by setter: String) async -> SetOutcome {
-        do {
-            let change = try applier.change(control.name, text: text)
-            let applied = try await applier.apply([change], by: setter)
-            return .applied(applied.first?.value ?? change.value)
-        } catch {
-            return .refused(error, error.kind == .invalidValue ? control.refusal(of: text) : SetOutcome.sentence(for: error))
+    /// Parses and checks every text for its control; only when all of them fit, applies them in
+    /// the order given. Returns the values now in force, or why values do not fit (then nothing
+    /// was touched), or why a target failed (those before it stay applied: hardware cannot be
+    /// rolled back). `setter` (the person's bare JID) is kept with the values.
+    package func set(_ requests: [SetRequest], by setter: String) async -> SetOutcome {
+        var changes: [ControlChange] = []
+        var problems: [String] = []
+        for request in requests {
+            do throws(ControlError) {
+                let change = try applier.change(request.control.name, text: request.text)
+                _ = try applier.validate([change])
+                changes.append(change)
+            } catch {
+                problems.append(
+                    error.kind == .invalidValue ? request.control.refusal(of: request.text) : SetOutcome.sentence(for: error))
+            }
         }
+        guard problems.isEmpty else { return .refused(problems, requested: requests.count) }
+        var applied: [AppliedValue] = []
+        for (request, change) in zip(requests, changes) {
+            do throws(ControlError) {
+                let done = try await applier.apply([change], by: setter)
+                applied.append(AppliedValue(control: request.control, value: done.first?.value ?? change.value))
+            } catch {
+                return .failed(applied: applied, reason: SetOutcome.sentence(for: error))
+            }
+        }
+        return .applied(applied)
     }
 
     /// Health, uptime and backlog, as `status` and "Device information" show them.
@@ -65,12 +90,52 @@ package struct DeviceServices: Sendable {
     }
 }
 
-/// What came of a person's request to set a control.
+/// One control and the text a person typed for it.
+package struct SetRequest: Sendable, Hashable {
+    package var control: ControlDefinition
+    package var text: String
+
+    package init(_ control: ControlDefinition, _ text: String) {
+        self.control = control
+        self.text = text
+    }
+}
+
+/// A control and the value now in force on it (as read back).
+package struct AppliedValue: Sendable, Hashable {
+    package var control: ControlDefinition
+    package var value: ControlValue
+
+    /// `relay is now on`, `dimmer is now 40 %`.
+    package var sentence: String { "\(control.name) is now \(HumanText.value(value, of: control))" }
+}
+
+/// What came of a person's request to set controls.
 package enum SetOutcome: Sendable, Hashable {
-    /// The value now in force (as read back).
-    case applied(ControlValue)
-    /// Nothing was applied, or the target failed; the text says why, for a person.
-    case refused(ControlError, String)
+    /// Every value applied, in order.
+    case applied([AppliedValue])
+    /// Nothing was touched: what is wrong with each value that does not fit.
+    case refused([String], requested: Int)
+    /// A target failed: what was applied before it, and why it failed.
+    case failed(applied: [AppliedValue], reason: String)
+
+    /// The one reply: `relay is now on, dimmer is now 40 %`; `dimmer must be …; nothing was set`.
+    package var text: String {
+        switch self {
+        case .applied(let values):
+            return values.map(\.sentence).joined(separator: ", ")
+        case .refused(let problems, let requested):
+            return problems.joined(separator: "; ") + (requested > 1 ? "; nothing was set" : "")
+        case .failed(let applied, let reason):
+            return (applied.map(\.sentence) + [reason]).joined(separator: "; ")
+        }
+    }
+
+    /// For the log: `set relay to on, dimmer to 40`, or the reply when not everything applied.
+    package var logText: String {
+        guard case .applied(let values) = self else { return text }
+        return "set " + values.map { "\($0.control.name) to \($0.value)" }.joined(separator: ", ")
+    }
 
     static func sentence(for error: ControlError) -> String {
         switch error.kind {
@@ -106,6 +171,6 @@ package struct StatusReport: Sendable, Hashable {
 
     /// `1 reading waiting to be sent`, `12 readings …`.
     package var backlog: String {
-        (device.pendingReadings == 1 ? "1 reading" : "\(device.pendingReadings) readings") + " waiting to be sent"
+        device.pendingReadings.counted("reading") + " waiting to be sent"
     }
 }

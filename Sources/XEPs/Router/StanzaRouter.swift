@@ -89,10 +89,13 @@ package struct StanzaRouter: Sendable {
         }
     }
 
-    /// The answer to a stranger's chat: the same words whichever handler would have taken it.
+    /// The answer to a stranger's chat: the same words whichever handler would have taken it,
+    /// and what to do about it.
+    static let notAuthorizedText = "not authorized: ask an operator of this device to list you in its [access] viewers or operators"
+
     static func notAuthorized(replyingTo message: XMLElement, type: String) -> XMLElement {
         var reply = XMLElement("message", namespace: Namespace.client, attributes: ["type": type]) {
-            XMLElement("body", text: "not authorized")
+            XMLElement("body", text: notAuthorizedText)
         }
         if let to = message.attribute("from") { reply.setAttribute("to", to) }
         if let thread = message.child("thread") { reply.append(thread) }

@@ -118,7 +118,7 @@ package actor RoomService {
         let role = access.role(of: real)
         guard role >= .viewer else {
             AccessLog.refused("room command", from: real, role: role, needed: .viewer)
-            if refusals.allow(real) { await reply("not authorized", to: nick, group: group) }
+            if refusals.allow(real) { await reply(StanzaRouter.notAuthorizedText, to: nick, group: group) }
             return
         }
         var request = XMLElement("message", namespace: Namespace.client, attributes: ["type": "chat", "from": sender.description])

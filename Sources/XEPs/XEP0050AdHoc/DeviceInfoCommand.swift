@@ -1,3 +1,4 @@
+import Session
 import Support
 import XMPPCore
 
@@ -30,10 +31,33 @@ struct DeviceInfoCommand: AdHocCommand {
         if !lastSet.isEmpty {
             fields.append(DataFormField("kinglet-last-set", type: .textMulti, label: "Controls last set", values: lastSet))
         }
+        if let connection = await services.connection() {
+            fields += Self.connectionFields(connection, now: services.clock.wallTime())
+        }
         if status.hasOutbox {
             let outbox = status.backlog + (status.device.outboxDegraded ? "; kept in memory (disk not writable)" : "")
             fields.append(DataFormField("kinglet-outbox", type: .textSingle, label: "Outbox", values: [outbox]))
         }
         return .completed([], DataForm(.result, title: name, fields: fields))
+    }
+
+    /// Server, TLS, since when online, and the last disconnect with its reason.
+    static func connectionFields(_ connection: ConnectionInfo, now: Timestamp) -> [DataFormField] {
+        func ago(_ time: Timestamp) -> String {
+            "\(time) (\(HumanText.duration(.milliseconds(now.millisecondsSinceEpoch - time.millisecondsSinceEpoch))) ago)"
+        }
+        var fields: [DataFormField] = []
+        if let server = connection.server {
+            fields.append(DataFormField("kinglet-server", type: .textSingle, label: "Server", values: [server]))
+        }
+        if let tls = connection.tls {
+            fields.append(DataFormField("kinglet-tls", type: .textSingle, label: "TLS", values: [tls.line]))
+        }
+        if let since = connection.onlineSince {
+            fields.append(DataFormField("kinglet-online-since", type: .textSingle, label: "Connected since", values: [ago(since)]))
+        }
+        let last = connection.lastDisconnect.map { "\(ago($0.at)): \($0.reason)" } ?? "none since the agent started"
+        fields.append(DataFormField("kinglet-last-disconnect", type: .textSingle, label: "Last disconnect", values: [last]))
+        return fields
     }
 }

@@ -26,7 +26,7 @@ struct ReadSensorsCommand: AdHocCommand {
                     options: readings.map { DataFormField.Option($0.name, label: label(of: $0)) }),
                 DataFormField(
                     "types", type: .listMulti, label: "Field types", values: earlier?.field("types")?.values ?? [],
-                    options: types.map { DataFormField.Option($0.rawValue) }),
+                    options: types.map { DataFormField.Option($0.rawValue, label: $0.rawValue) }),
             ])
     }
 
@@ -45,7 +45,7 @@ struct ReadSensorsCommand: AdHocCommand {
         let readings = await services.device.currentReadings(
             names: names.isEmpty ? nil : names, types: types.isEmpty ? nil : types)
         guard !readings.isEmpty else { return .completed([.info("No reading matches.")], nil) }
-        return .completed([.info(readings.count == 1 ? "1 reading" : "\(readings.count) readings")], Self.result(readings))
+        return .completed([.info(readings.count.counted("reading"))], Self.result(readings))
     }
 
     /// The result form: a line with the time of the newest reading, then one field per reading.

@@ -2,11 +2,17 @@ import Devices
 import Support
 import XMPPCore
 
-/// "Set a control", for operators: pick a control, then a value in a field typed and limited as
-/// the control is. A value that does not fit shows the form again with the reason.
+/// "Set a control", for operators, on one form page (Psi 1.5 drops every reply after a form's
+/// first page): tick the controls to set in "Controls to set", each with its own field, typed
+/// and limited as the control is and holding its current value. Several may be set at once:
+/// every value is checked first, and only when all fit are they applied, in profile order. A
+/// value that does not fit shows the form again with every reason and what was entered.
 struct SetControlCommand: AdHocCommand {
     let services: DeviceServices
     private let log = Logger("adhoc")
+    /// The list of controls to set: a checkbox would always submit a value, so a field's
+    /// presence cannot say whether its control is meant.
+    static let chosenField = "controls"
 
     init(services: DeviceServices) {
         self.services = services
@@ -15,68 +21,61 @@ struct SetControlCommand: AdHocCommand {
     var node: String { "set-control" }
     var name: String { "Set a control" }
     var requiredRole: Role { .operator }
-    var stageCount: Int { 2 }
+    var stageCount: Int { 1 }
 
     func form(stage: Int, submitted: [DataForm?]) async -> DataForm {
-        let current = await currentValues()
-        guard stage == 1, let control = chosenControl(submitted) else {
-            let chosen = (submitted.first ?? nil)?.value("control")
-            return DataForm(
-                .form, title: name, instructions: "Pick the control to set.",
-                fields: [
-                    DataFormField(
-                        "control", type: .listSingle, label: "Control", required: true, values: chosen.map { [$0] } ?? [],
-                        options: services.controls.map { control in
-                            DataFormField.Option(control.name, label: "\(control.name): \(current[control.name] ?? "?")")
-                        })
-                ])
+        let earlier = submitted.first ?? nil
+        let readings = await services.device.currentReadings(names: Set(services.controls.map(\.name)))
+        var fields = [
+            DataFormField(
+                Self.chosenField, type: .listMulti, label: "Controls to set", required: true,
+                values: earlier?.field(Self.chosenField)?.values ?? [],
+                options: services.controls.map { DataFormField.Option($0.name, label: Self.label($0)) })
+        ]
+        for control in services.controls {
+            let reading = readings.first { $0.name == control.name }
+            var field = ControlForm.field(control, current: reading?.value?.text)
+            // Every field is submitted whether touched or not; XEP-0336 `notSame` would only lose values.
+            field.extensions.removeAll { $0.name == "notSame" }
+            field.label = Self.label(control)
+            field.description = "current value: \(reading.map(HumanText.value(of:)) ?? "unknown"); must be \(control.expectation)"
+            if let entered = earlier?.field(control.name)?.values, !entered.isEmpty { field.values = entered }
+            fields.append(field)
         }
-        let fixed = DataFormField(nil, type: .fixed, values: ["\(control.name) is now \(current[control.name] ?? "unknown")."])
-        var field = ControlForm.field(control, current: await currentText(of: control))
-        // One control at a time: the field is always submitted, so XEP-0336 `notSame` (which
-        // lets a client leave out an unchanged field) would only lose the value.
-        field.extensions.removeAll { $0.name == "notSame" }
-        field.label = control.description.isEmpty ? control.name : "\(control.name) (\(control.description))"
-        field.description = "Must be \(control.expectation)."
-        field.required = true
-        if let retried = (submitted.count > 1 ? submitted[1] : nil)?.field(control.name)?.values, !retried.isEmpty {
-            field.values = retried
-        }
-        return DataForm(.form, title: "Set \(control.name)", instructions: "Enter the new value.", fields: [fixed, field])
-    }
-
-    func check(stage: Int, form: DataForm, submitted: [DataForm?]) async -> String? {
-        guard let name = form.value("control"), !name.isEmpty else { return "Pick a control." }
-        return services.control(named: name) == nil ? "There is no control named '\(name.prefix(64))'." : nil
+        return DataForm(
+            .form, title: name,
+            instructions: "Tick the controls to set in “Controls to set”, and give each its new value. Each field shows the current value.",
+            fields: fields)
     }
 
     func complete(submitted: [DataForm], requester: JID) async -> CommandOutcome {
-        guard let control = chosenControl(submitted) else { return .retry("Pick a control first (go back).") }
-        guard submitted.count > 1, let text = submitted[1].value(control.name), !text.trimmingSpaces.isEmpty else {
-            return .retry("Enter a value for \(control.name).")
+        guard let form = submitted.first else { return .retry("Tick the controls to set.") }
+        let chosen = Set(form.field(Self.chosenField)?.values.filter { !$0.isEmpty } ?? [])
+        guard !chosen.isEmpty else { return .retry("Tick the controls to set in “Controls to set”.") }
+        if let unknown = chosen.sorted().first(where: { services.control(named: $0) == nil }) {
+            return .retry("There is no control named '\(unknown.prefix(64))'.")
         }
-        switch await services.set(control, to: text, by: "\(requester.bare)") {
-        case .applied(let value):
-            let shown = HumanText.value(value, of: control)
-            log.info("\(requester) set \(control.name) to \(value) (ad-hoc command)")
-            return .completed([.info("\(control.name) is now \(shown).")], nil)
-        case .refused(_, let message):
-            log.info("\(requester) could not set \(control.name): \(message)")
-            return .retry(message)
+        var requests: [SetRequest] = []
+        var missing: [String] = []
+        for control in services.controls where chosen.contains(control.name) {
+            guard let text = form.value(control.name), !text.trimmingSpaces.isEmpty else {
+                missing.append(control.name)
+                continue
+            }
+            requests.append(SetRequest(control, text))
+        }
+        guard missing.isEmpty else { return .retry("Enter a value for \(missing.joined(separator: ", ")).") }
+        let outcome = await services.set(requests, by: "\(requester.bare)")
+        log.info("\(requester): \(outcome.logText) (ad-hoc command)")
+        switch outcome {
+        case .applied: return .completed([.info(outcome.text + ".")], nil)
+        case .refused: return .retry(outcome.text)
+        case .failed: return .completed([.error(outcome.text + ".")], nil)
         }
     }
 
-    private func chosenControl(_ submitted: [DataForm?]) -> ControlDefinition? {
-        (submitted.first ?? nil)?.value("control").flatMap(services.control(named:))
-    }
-
-    private func currentValues() async -> [String: String] {
-        let readings = await services.device.currentReadings(names: Set(services.controls.map(\.name)))
-        return Dictionary(readings.map { ($0.name, HumanText.value(of: $0)) }, uniquingKeysWith: { first, _ in first })
-    }
-
-    /// The control's value in force as XEP-0323 writes it, for the form's default.
-    private func currentText(of control: ControlDefinition) async -> String? {
-        await services.device.currentReadings(names: [control.name]).first?.value?.text
+    /// `relay (Relay output)`.
+    private static func label(_ control: ControlDefinition) -> String {
+        control.description.isEmpty ? control.name : "\(control.name) (\(control.description))"
     }
 }

@@ -39,7 +39,7 @@ package enum ControlForm {
         return DataFormField(
             control.name, type: type, label: control.description.isEmpty ? control.name : control.description,
             description: notes.isEmpty ? nil : notes.joined(separator: ", "), values: current.map { [$0] } ?? [],
-            options: control.values.map { DataFormField.Option($0) },
+            options: control.values.map { DataFormField.Option($0, label: $0) },
             extensions: [validation(control), XMLElement("notSame", namespace: dynamicNamespace)])
     }
 
