@@ -15,7 +15,7 @@ from harness.peers import Peer
 from harness.wait import wait_until
 
 CAPS = "http://jabber.org/protocol/caps"
-CAPS_NODE = "https://kinglet.invalid/caps"
+CAPS_NODE = "urn:kinglet"
 DISCO_INFO = "http://jabber.org/protocol/disco#info"
 DISCO_ITEMS = "http://jabber.org/protocol/disco#items"
 SOFTWARE_INFO = "urn:xmpp:dataforms:softwareinfo"

@@ -190,7 +190,7 @@ import XMPPCore
     }
 
     @Test func whoSetAControlShowsInDeviceInformationAndTheRestartFormSaysWhatOutputsDo() async throws {
-        _ = await fixture.services.set(try fixture.control("relay"), to: "on", by: "alice@example.org")
+        _ = await fixture.services.set([SetRequest(try fixture.control("relay"), "on")], by: "alice@example.org")
         let info = try form(await send("device-info", role: .viewer))
         let lastSet = try #require(info.field("kinglet-last-set"))
         #expect(lastSet.type == .textMulti && lastSet.label == "Controls last set")
