@@ -13,7 +13,7 @@ PY_REQUIREMENTS := Tests/Integration/requirements.txt
 BENCH_APT_PACKAGES := libstrophe-dev gcc
 REFAGENT := $(BUILD)/refagent
 
-.PHONY: all deps build release test unit integration test-kernel demo bench clean layout profiles deb fuzz crashtest soak
+.PHONY: all deps build release test unit integration test-kernel demo bench clean layout profiles deb fuzz crashtest soak test-under-load
 
 all: build
 
@@ -55,6 +55,11 @@ integration: build
 	$(PYTHON) -m pytest -q Tests/Integration
 
 test: unit integration test-kernel
+
+# `make test` three times in a row with two CPU-bound processes beside it; prints the three
+# results (Tests/test-under-load.sh). Not part of `make test` or CI: it takes three test runs.
+test-under-load:
+	Tests/test-under-load.sh
 
 # The real-kernel test (Tests/Kernel/run.sh): Linux 6.1 in QEMU with simulated GPIO, IIO and
 # thermal hardware, run on the release binary. The script installs what it needs when missing
