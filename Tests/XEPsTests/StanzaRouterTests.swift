@@ -128,7 +128,7 @@ import XMPPCore
         try await rig.route(chat)
         var sent = await rig.sent
         #expect(sent.count == 1, "a second reply within the window would feed a loop between two bots")
-        #expect(sent.first?.child("body")?.text == "not authorized" && sent.first?.child("thread")?.text == "t1")
+        #expect(sent.first?.child("body")?.text == StanzaRouter.notAuthorizedText && sent.first?.child("thread")?.text == "t1")
         #expect(sent.first?.attribute("to") == "mallory@example.org/x" && sent.first?.stanzaType == "chat")
         rig.clock.advance(by: .seconds(300))
         try await rig.route(chat)
