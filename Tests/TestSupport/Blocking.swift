@@ -4,18 +4,11 @@ import Support
 /// pool: the pool has a thread per core, and a test blocked on one would starve the actors
 /// (the session under test among them) that must run for the wait to end.
 package func onThread<T: Sendable>(_ body: @escaping @Sendable () throws(TestFailure) -> T) async throws(TestFailure) -> T {
-    let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<T, TestFailure>, Never>) in
-        let run: @Sendable () -> Void = {
-            do throws(TestFailure) {
-                continuation.resume(returning: .success(try body()))
-            } catch {
-                continuation.resume(returning: .failure(error))
-            }
-        }
-        do {
-            try startThread(stackBytes: 512 * 1024, run)
+    let result = await OffloadThread.run { () -> Result<T, TestFailure> in
+        do throws(TestFailure) {
+            return .success(try body())
         } catch {
-            run()
+            return .failure(error)
         }
     }
     return try result.get()

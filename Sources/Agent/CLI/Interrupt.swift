@@ -1,4 +1,4 @@
-import Devices
+import Support
 import Glibc
 import Synchronization
 
