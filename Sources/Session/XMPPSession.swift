@@ -68,6 +68,10 @@ package actor XMPPSession {
     /// disconnect with its reason.
     package internal(set) var connectionInfo = ConnectionInfo()
 
+    /// The failure logged as an error since the session was last online (a wrong password, a
+    /// certificate), if any: what retrying will not fix by itself.
+    package var reportedFailure: String? { lifecycle.lastReportedFailure }
+
     /// How many `.online(resumed: false)` events this session has emitted: it rises when a new
     /// stream (a new XEP-0198 session, or one without XEP-0198) starts, not when one is resumed.
     /// A caller that counts those events knows which stream its `sendRequest` is meant for.
@@ -127,44 +131,54 @@ package actor XMPPSession {
         self.connection = connection
         defer { self.connection = nil }
         for await event in connection.events {
-            switch event {
-            case .connected(let endpoint, let address, let tls):
-                servers.connected(to: endpoint)
-                log.info("connected to \(endpoint)" + (address.hasPrefix(endpoint.host) ? "" : " (\(address))"))
-                connectionInfo.server = endpoint.description
-                connectionInfo.tls = tls
-                if let tls { log.info("TLS established: \(tls)") }
-                perform(lifecycle.connected(at: clock.now()))
-                startNegotiation(secure: tls != nil)
-            case .secured(let summary):
-                log.info("TLS established: \(summary)")
-                connectionInfo.tls = summary
-                negotiate { n throws(NegotiationError) in try n.tlsEstablished() }
-            case .opened:
-                if negotiator != nil {
-                    negotiate { n throws(NegotiationError) in try n.streamOpened(); return [] }
-                }
-            case .element(let element):
-                lifecycle.received(at: clock.now())
-                if negotiator != nil {
-                    negotiate { n throws(NegotiationError) in try n.handle(element) }
-                } else if isOnline {
-                    handleOnline(element)
-                } else {
-                    // The login failed or timed out and the connection is closing: what follows
-                    // may come from anyone on the path (no TLS, no authenticated server), so
-                    // nothing of it may reach a handler or the stream-management counters.
-                    log.debug("dropping <\(element.name)> received before the login completed")
-                }
-            case .failed(let failure):
-                let (reason, actions) = lifecycle.connectionFailed(failure)
-                perform(actions)
-                return reason
-            case .closed:
-                return lifecycle.closedReason
-            }
+            if let reason = handle(event) { return reason }
         }
         return "connection ended"
+    }
+
+    /// One event of the connection; the reason it ended when it did. Synchronous, so that its
+    /// locals live on the thread's stack, not in `runConnection`'s async frame, which stays
+    /// allocated for as long as the connection does (with everything here inlined into it, that
+    /// frame grew past 12 KiB per session).
+    @inline(never)
+    private func handle(_ event: ConnectionEvent) -> String? {
+        switch event {
+        case .connected(let endpoint, let address, let tls):
+            servers.connected(to: endpoint)
+            log.info("connected to \(endpoint)" + (address.hasPrefix(endpoint.host) ? "" : " (\(address))"))
+            connectionInfo.server = endpoint.description
+            connectionInfo.tls = tls
+            if let tls { log.info("TLS established: \(tls)") }
+            perform(lifecycle.connected(at: clock.now()))
+            startNegotiation(secure: tls != nil)
+        case .secured(let summary):
+            log.info("TLS established: \(summary)")
+            connectionInfo.tls = summary
+            negotiate { n throws(NegotiationError) in try n.tlsEstablished() }
+        case .opened:
+            if negotiator != nil {
+                negotiate { n throws(NegotiationError) in try n.streamOpened(); return [] }
+            }
+        case .element(let element):
+            lifecycle.received(at: clock.now())
+            if negotiator != nil {
+                negotiate { n throws(NegotiationError) in try n.handle(element) }
+            } else if isOnline {
+                handleOnline(element)
+            } else {
+                // The login failed or timed out and the connection is closing: what follows
+                // may come from anyone on the path (no TLS, no authenticated server), so
+                // nothing of it may reach a handler or the stream-management counters.
+                log.debug("dropping <\(element.name)> received before the login completed")
+            }
+        case .failed(let failure):
+            let (reason, actions) = lifecycle.connectionFailed(failure)
+            perform(actions)
+            return reason
+        case .closed:
+            return lifecycle.closedReason
+        }
+        return nil
     }
 
     /// Carries out what the life cycle decided.

@@ -52,6 +52,13 @@ package struct Logger: Sendable {
         self.label = label
     }
 
+    /// Which agent a line is about, when one process runs many (`kinglet fleet simulate`): bound
+    /// around each simulated device's tasks, and carried into the threads they start
+    /// (`startThread`). Empty in `kinglet run`, whose lines need no tag. (Not `String?`: reading
+    /// an optional task-local crashed in `swift_release` with this toolchain, in the publisher's
+    /// unit tests, every run.)
+    @TaskLocal package static var agentTag = ""
+
     /// The process-wide threshold. An atomic rather than a mutable global, so any thread may log.
     private static let threshold = Atomic<Int>(LogLevel.info.rawValue)
     private static let timestamps = Atomic<Bool>(false)
@@ -100,6 +107,8 @@ package struct Logger: Sendable {
         var line = priorityPrefix ? "<\(level.syslogPriority)>" : ""
         line += level.tag + " "
         if let timestamp { line += timestamp.xsDateTime + " " }
+        let tag = Self.agentTag
+        if !tag.isEmpty { line += tag + " " }
         return line + label + ": " + Self.oneLine(message) + "\n"
     }
 }

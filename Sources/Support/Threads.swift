@@ -5,8 +5,13 @@ import Glibc
 ///
 /// The stack is small (256 KiB) by default because nothing on it recurses deeply: the XML
 /// parser keeps its element stack on the heap, and mbedTLS's handshake needs a few KiB. Nil
-/// keeps the system's default size.
+/// keeps the system's default size. The caller's `Logger.agentTag` goes with it, so the
+/// thread's log lines name the same agent.
 package func startThread(stackBytes: Int? = 256 * 1024, _ body: @escaping @Sendable () -> Void) throws(SystemError) {
+    let tag = Logger.agentTag
+    let tagged: @Sendable () -> Void = {
+        Logger.$agentTag.withValue(tag) { body() }
+    }
     final class Box: Sendable {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
@@ -16,7 +21,7 @@ package func startThread(stackBytes: Int? = 256 * 1024, _ body: @escaping @Senda
     defer { pthread_attr_destroy(&attributes) }
     if let stackBytes { pthread_attr_setstacksize(&attributes, stackBytes) }
     pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-    let box = Unmanaged.passRetained(Box(body))
+    let box = Unmanaged.passRetained(Box(tagged))
     var thread = pthread_t()
     let status = pthread_create(&thread, &attributes, { context in
         let box = Unmanaged<Box>.fromOpaque(context!).takeRetainedValue()

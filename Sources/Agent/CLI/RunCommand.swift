@@ -1,3 +1,4 @@
+import Glibc
 import Support
 
 /// `kinglet run --config FILE`: the agent in the foreground, for systemd or a terminal.
@@ -23,11 +24,22 @@ enum RunCommand: CLICommand {
         let log = Logger("agent")
         for warning in configuration.warnings { log.warning(warning) }
         log.info("kinglet \(KingletVersion.string) starting as \(configuration.xmpp.jid)")
+        let signals = SignalWatcher()
+        let agent: KingletAgent
         do {
-            return try await KingletAgent.start(configuration: configuration).run()
+            agent = try await KingletAgent.start(configuration: configuration)
         } catch {
             log.error("cannot start: \(error)")
             return ExitStatus.config
         }
+        let stopper = Task {
+            for await number in signals.signals {
+                await agent.stop("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down")
+                return
+            }
+        }
+        let status = await agent.run()
+        stopper.cancel()
+        return status
     }
 }

@@ -11,7 +11,8 @@ import XMLStream
 import XMPPCore
 
 /// The running agent: wires the session, the device, the outbox and the features together, and
-/// runs until SIGTERM/SIGINT. One instance per process.
+/// runs until `stop()`: `kinglet run` stops it on SIGTERM/SIGINT. Nothing in it is per process,
+/// so `kinglet fleet simulate` runs many side by side.
 ///
 /// Data flow (ARCHITECTURE.md): device → outbox (SQLite) → publisher → session; incoming stanzas →
 /// router → feature handlers. The features are listed explicitly in `AgentFeatures`.
@@ -102,9 +103,8 @@ package final class KingletAgent: Sendable {
             access: access, chat: chat, currentPresence: { await presence.currentPresence() })
     }
 
-    /// Runs until a signal stops it; returns the exit status.
+    /// Runs until `stop()` (or a requested restart); returns the exit status.
     package func run() async -> Int32 {
-        let signals = SignalWatcher()
         let profile = configuration.device.profile
         log.info("device '\(profile.name)': \(profile.sensors.count) sensors, \(profile.controls.count) controls")
         let outputs = OutputAnnouncement.announce(profile, configFile: configuration.file, log: log)
@@ -121,25 +121,30 @@ package final class KingletAgent: Sendable {
         // Up without waiting for the network: the device samples and the outbox takes readings.
         await service?.ready(meters: meters, statusInterval: configuration.presence.checkInterval)
         let sessionTask = Task { await session.run() }
-        let stopper = Task { [self] in
-            for await number in signals.signals {
-                await shutDown("received \(number == SIGTERM ? "SIGTERM" : "SIGINT"), shutting down", status: ExitStatus.success)
-                return
-            }
-        }
         for await event in session.events {
             loopProgress.begin()
             await handle(event)
             loopProgress.finish()
         }
         await sessionTask.value
-        stopper.cancel()
         await recorder.value
         await publisher?.stop()
         await store.close()
         let status = exitStatus.withLock { $0 }
         log.info(status == ExitStatus.restart ? "stopped; exiting with status \(status) so that the service manager restarts the agent" : "stopped")
         return status
+    }
+
+    /// Goes offline cleanly (`run` then returns success): what SIGTERM does in `kinglet run`, and
+    /// Ctrl-C to every device in `kinglet fleet simulate`.
+    package func stop(_ reason: String) async {
+        await shutDown(reason, status: ExitStatus.success)
+    }
+
+    /// Online, or the error the session reported since it was last online (a wrong password,
+    /// a certificate), for the simulator's counts.
+    package func connectionStatus() async -> (online: Bool, error: String?) {
+        await (session.isOnline, session.reportedFailure)
     }
 
     /// Goes offline cleanly: sampling stops, an unavailable presence goes out, the stream closes;
