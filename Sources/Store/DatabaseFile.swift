@@ -68,9 +68,11 @@ enum DatabaseFile {
         return database
     }
 
-    /// `PRAGMA quick_check`: O(file size), catches damaged pages and broken indexes.
+    /// `PRAGMA quick_check`: O(file size), catches damaged pages and broken indexes. Of `main`
+    /// only: without a schema name it also opens the temp database, which then holds its own
+    /// page cache (about 100 KiB) for the life of the connection.
     static func quickCheck(_ connection: SQLiteConnection) throws(StoreError) {
-        let statement = try connection.statement("PRAGMA quick_check(3)")
+        let statement = try connection.statement("PRAGMA main.quick_check(3)", cached: false)
         defer { statement.reset() }
         var problems: [String] = []
         while try statement.step() {

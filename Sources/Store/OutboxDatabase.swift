@@ -32,8 +32,9 @@ final class OutboxDatabase {
 
     // MARK: meta
 
+    /// Read when the store opens or reopens, so not cached.
     func loadMeta() throws(StoreError) -> Meta {
-        let statement = try connection.statement("SELECT key, value FROM meta")
+        let statement = try connection.statement("SELECT key, value FROM meta", cached: false)
         defer { statement.reset() }
         var meta = Meta()
         while try statement.step() {

@@ -16,6 +16,7 @@ final class SQLiteConnection {
     /// Opens (and in `.readWrite` mode creates) the database at `path`. Waits up to
     /// `busyTimeoutMilliseconds` for another process's lock before failing with SQLITE_BUSY.
     init(path: String, mode: Mode, busyTimeoutMilliseconds: Int32 = 5000) throws(StoreError) {
+        _ = Self.processConfiguration
         var opened: OpaquePointer?
         let access = mode == .readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         let code = sqlite3_open_v2(path, &opened, access | SQLITE_OPEN_NOMUTEX, nil)
@@ -31,6 +32,13 @@ final class SQLiteConnection {
         sqlite3_extended_result_codes(opened, 1)
         sqlite3_busy_timeout(opened, busyTimeoutMilliseconds)
     }
+
+    /// Set once, before the first open initializes SQLite: no bulk page-cache allocation per
+    /// connection (87 KiB each, most of an idle outbox's memory, and 1,000 of them in
+    /// `kinglet fleet simulate`). Pages are allocated as they are read instead.
+    private static let processConfiguration: Void = {
+        _ = kinglet_sqlite_config_no_bulk_page_cache()
+    }()
 
     deinit {
         // Statements first; close_v2 would otherwise keep a zombie connection until they go.
@@ -56,29 +64,32 @@ final class SQLiteConnection {
         try check(sqlite3_exec(handle, sql, nil, nil, nil), "execute", sql: sql)
     }
 
-    /// The cached prepared statement for `sql`, reset and with no bindings.
-    func statement(_ sql: String) throws(StoreError) -> SQLiteStatement {
-        if let cached = statements[sql] { return cached }
+    /// The prepared statement for `sql`, reset and with no bindings: from the cache, or, with
+    /// `cached: false` (pragmas and checks run once at open), prepared for this use only, since
+    /// each cached statement holds a few KiB for the connection's whole life.
+    func statement(_ sql: String, cached: Bool = true) throws(StoreError) -> SQLiteStatement {
+        if cached, let statement = statements[sql] { return statement }
         var prepared: OpaquePointer?
         try check(sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, nil), "prepare", sql: sql)
         guard let prepared else {
             throw StoreError(.other, operation: "prepare", message: "statement is empty: \(sql)")
         }
         let statement = SQLiteStatement(prepared, connection: self, sql: sql)
-        statements[sql] = statement
+        if cached { statements[sql] = statement }
         return statement
     }
 
     /// The first column of the first row of `sql`, as an integer (nil when there is no row).
+    /// For statements run once or rarely: not cached.
     func integer(_ sql: String) throws(StoreError) -> Int64? {
-        let statement = try statement(sql)
+        let statement = try statement(sql, cached: false)
         defer { statement.reset() }
         return try statement.step() ? statement.int64(0) : nil
     }
 
-    /// The first column of the first row of `sql`, as text (nil when there is no row).
+    /// The first column of the first row of `sql`, as text (nil when there is no row). Not cached.
     func text(_ sql: String) throws(StoreError) -> String? {
-        let statement = try statement(sql)
+        let statement = try statement(sql, cached: false)
         defer { statement.reset() }
         return try statement.step() ? statement.text(0) : nil
     }

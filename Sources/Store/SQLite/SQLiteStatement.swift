@@ -1,6 +1,7 @@
 import CSQLite
 
-/// One prepared statement, finalized in `deinit`. Owned by the `SQLiteConnection` cache; callers
+/// One prepared statement, finalized in `deinit`. Owned by the `SQLiteConnection` cache (or, when
+/// not cached, by the caller for one use, while the connection lives); callers
 /// bind, step and `reset()` it, always resetting before they return so that no read transaction
 /// stays open behind a half-read statement.
 final class SQLiteStatement {
