@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "XEPs", dependencies: ["Session", "XMPPCore", "Crypto", "Devices", "Store", "Readings", "Support"], swiftSettings: strict),
         .target(name: "Agent", dependencies: ["XEPs", "Session", "XMPPCore", "Transport", "Crypto", "Devices", "Store", "Readings", "TOML", "Support"], swiftSettings: strict),
         // The fleet console (`kinglet fleet`): cold code for a device, kept out of the agent's modules.
-        .target(name: "Fleet", dependencies: ["Agent", "XEPs", "Session", "XMPPCore", "XMLStream", "Devices", "Store", "Readings", "TOML", "Support"], swiftSettings: strict),
+        .target(name: "Fleet", dependencies: ["Agent", "XEPs", "Session", "Transport", "XMPPCore", "XMLStream", "Devices", "Store", "Readings", "TOML", "Support"], swiftSettings: strict),
         // `kinglet doctor`: cold code too, checks run once by a person before going live.
         .target(name: "Doctor", dependencies: ["Agent", "XEPs", "Session", "Transport", "Crypto", "XMPPCore", "XMLStream", "Devices", "Store", "Readings", "Support"], swiftSettings: strict),
         .executableTarget(name: "kinglet", dependencies: ["Agent", "Fleet", "Doctor"], swiftSettings: strict),

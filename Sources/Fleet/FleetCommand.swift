@@ -13,8 +13,9 @@ package enum FleetCommand: CLICommand {
     package static let name = "fleet"
     package static let summary = "The fleet console: list, watch, read, set and export devices found by presence."
     package static let usage =
-        "kinglet fleet list|watch|read|set|export --config FILE [--json] [--all] [--field NAMES] [--format jsonl|csv] [--wait DURATION] [JID...] [NAME=VALUE...]"
-    package static let valueOptions: Set<String> = ["--config", "--field", "--format", "--wait"]
+        "kinglet fleet list|watch|read|set|export --config FILE [--json] [--all] [--field NAMES] [--format jsonl|csv] [--wait DURATION] [JID...] [NAME=VALUE...]\n"
+        + "  \(SimulateCommand.usage)"
+    package static let valueOptions = Set(["--config", "--field", "--format", "--wait"]).union(SimulateCommand.valueOptions)
     package static let flagOptions: Set<String> = ["--json", "--all"]
 
     enum Action: String {
@@ -22,8 +23,9 @@ package enum FleetCommand: CLICommand {
     }
 
     package static func run(_ arguments: Arguments) async -> Int32 {
+        if arguments.positional.first == SimulateCommand.name { return await SimulateCommand.run(arguments) }
         guard let word = arguments.positional.first, let action = Action(rawValue: word) else {
-            printError("kinglet fleet: say list, watch, read, set or export\nusage: \(usage)")
+            printError("kinglet fleet: say list, watch, read, set, export or simulate\nusage: \(usage)")
             return ExitStatus.usage
         }
         let configuration: ConsoleConfiguration
