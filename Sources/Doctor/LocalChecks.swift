@@ -48,7 +48,7 @@ enum LocalChecks {
         await device.refresh()
         let readings = await device.currentReadings().filter { !$0.writable }
         return readings.map { reading in
-            let check = "sensor \(reading.name)"
+            let check = (reading.fieldType == .identity ? "identity " : "sensor ") + reading.name
             guard let value = reading.value, !reading.isError else {
                 return .failed(
                     check, reading.errorText ?? "no value",

@@ -12,6 +12,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import sys
 import time
 
@@ -24,6 +25,7 @@ from harness.agent import BINARY, REPO, Agent, base_config  # noqa: E402
 from harness.peers import Peer  # noqa: E402
 
 READ_EVERY = 2.0  # seconds between readouts
+CLIENT_PORT = 15222  # the demo server's port for your own client, when free (else any free one)
 FLIP_EVERY = 4  # readouts between relay flips
 TTY = sys.stdout.isatty()
 BOLD, DIM, GREEN, RESET = ("\x1b[1m", "\x1b[2m", "\x1b[32m", "\x1b[0m") if TTY else ("", "", "", "")
@@ -44,6 +46,7 @@ class Watcher:
         self.order = []
         self.events = []
         self.readouts = 0
+        self.client_hint = ""
 
     def watch_presence(self):
         self.peer.subscribe_to(self.device.split("/")[0])
@@ -99,6 +102,7 @@ class Watcher:
 
     def render(self, latency_ms, remaining):
         lines = [f"{BOLD}Kinglet demo{RESET} — watching {self.device} as {self.peer.jid.split('/')[0]} (operator)",
+                 f"{DIM}your client: {self.client_hint}{RESET}",
                  f"presence: {self.presence}", "",
                  f"{BOLD}{'field':<16}{'value':>20}  {'unit':<5} {'type':<10} {'read at (UTC)':<13}{RESET}"]
         kinds = ("identity", "momentary", "computed", "peak", "status")
@@ -119,7 +123,27 @@ class Watcher:
             sys.stdout.write("\x1b[H\x1b[J" + "\n".join(lines) + "\n")
             sys.stdout.flush()
         else:
-            say("\n".join(lines[3:3 + 1 + len(self.order)]))
+            say("\n".join(lines[4:4 + 1 + len(self.order)]))
+
+
+def say_client_steps(prosody):
+    """How a person joins with the client they use (README, "Your own client and the demo")."""
+    port, device = prosody.c2s_port, prosody.jid("sensor")
+    say(f"  Your own client can join: account {prosody.jid('alice')}, password {PASSWORDS['alice']} (an operator;"
+        f" {prosody.jid('bob')} / {PASSWORDS['bob']} is a viewer), server 127.0.0.1 port {port}, STARTTLS.")
+    say(f"    The certificate comes from {prosody.pki.ca_file}: accept it when asked (Profanity: /tls allow).")
+    say(f"    Chat with {device} (try help, status, set relay on dimmer 40, read temperature 1h);")
+    say(f"    ad-hoc commands go to the full JID {device}/kinglet, the bare JID has none.")
+    say(f"    Profanity: /connect {prosody.jid('alice')} server 127.0.0.1 port {port}, then /cmd list {device}/kinglet")
+
+
+def port_free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def on_off(value):
@@ -129,10 +153,11 @@ def on_off(value):
 def run(seconds, workdir):
     say(f"{BOLD}Kinglet demo{RESET}: a private XMPP server, the agent with a simulated device, and a watcher.")
     say(f"  logs and config: {workdir}")
-    prosody = start_prosody(workdir)
+    prosody = start_prosody(workdir, c2s_port=CLIENT_PORT if port_free(CLIENT_PORT) else None)
     say(f"  Prosody listening on 127.0.0.1:{prosody.c2s_port} (TLS with a certificate made just now)")
     config = base_config(prosody, workdir)
     config["device"]["interval"] = "1s"
+    config["store"]["history_max_age"] = "1d"  # for `read temperature 1h` in chat
     config["log"] = {"level": "info"}
     agent = Agent(workdir, config, name="kinglet").start()
     peer = None
@@ -141,6 +166,9 @@ def run(seconds, workdir):
         say(f"  agent online as {prosody.jid('sensor')}/kinglet (simulated weather station, relay, dimmer)")
         peer = Peer(prosody, "alice", PASSWORDS["alice"], plugins=iot.PLUGINS, resource="watcher").connect()
         watcher = Watcher(peer, prosody.jid("sensor") + "/kinglet")
+        watcher.client_hint = (f"{prosody.jid('alice')} / {PASSWORDS['alice']} at 127.0.0.1:{prosody.c2s_port}; "
+                               f"commands to {prosody.jid('sensor')}/kinglet")
+        say_client_steps(prosody)
         watcher.watch_presence()
         say(f"  watcher online as {peer.jid}; Ctrl-C to stop" + (f" (stopping by itself after {seconds:.0f} s)" if seconds else ""))
         if TTY:
@@ -181,7 +209,8 @@ def main():
     os.makedirs(workdir)
     # Ctrl-C also reaches the agent (same process group), which shuts down on SIGINT by itself;
     # here it ends the loop, and the finally blocks stop the rest.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    for number in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal too: Prosody must not outlive the demo
+        signal.signal(number, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         run(seconds, workdir)
     except KeyboardInterrupt:

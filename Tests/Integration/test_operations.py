@@ -218,7 +218,7 @@ def test_doctor_passes_against_a_private_prosody(prosody, workdir):
     assert line(lines, "✔ PEP: the account has PEP"), text
     assert line(lines, "✔ outbox: ") and "does not exist yet" in line(lines, "✔ outbox: "), text
     assert re.search(r"^✔ sensor temperature: \d+\.\d\d °C$", text, re.M), text
-    assert line(lines, "✔ sensor serial_number: KINGLET-SIM-0001"), text
+    assert line(lines, "✔ identity serial_number: KINGLET-SIM-0001"), text
     assert lines[-1].startswith("all ") and lines[-1].endswith(" checks hold"), text
 
 

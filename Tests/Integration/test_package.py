@@ -80,12 +80,14 @@ def mode_owner(path):
     return stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid
 
 
-@pytest.fixture
-def package(workdir):
+@pytest.fixture(scope="module")
+def package(tmp_path_factory):
     prebuilt = os.environ.get("KINGLET_DEB")
     if prebuilt:
         return prebuilt
-    return run(os.path.join(REPO, "Config", "debian", "build-deb.sh"), BINARY, workdir).stdout.strip()
+    out = str(tmp_path_factory.mktemp("deb"))
+    return run(os.path.join(REPO, "Config", "debian", "build-deb.sh"), BINARY, out,
+               env=dict(os.environ, DEB_COMPRESSION="none")).stdout.strip()
 
 
 def test_the_package_installs_into_a_root_tree(package, workdir):
@@ -184,7 +186,7 @@ def test_an_upgrade_with_a_changed_config_keeps_the_edited_one(package, workdir)
     with open(control, "w") as f:
         f.write(text.replace(f"Version: {version}", f"Version: {version}+1"))
     newer = os.path.join(workdir, "kinglet-newer.deb")
-    run("dpkg-deb", "--root-owner-group", "--build", unpacked, newer)
+    run("dpkg-deb", "--root-owner-group", "-Znone", "--build", unpacked, newer)
     dpkg(root, "--force-confold", "-i", newer)
     assert open(config).read().endswith("# edited by the operator\n")
     assert open(config + ".dpkg-dist").read().endswith("# a new default\n")  # the new one, beside it

@@ -15,12 +15,13 @@ class Prosody:
     name = "prosody"
 
     def __init__(self, workdir, password_hash="SHA-256", disabled_sasl=("DIGEST-MD5",), hibernation=60,
-                 log_level="info", extra_config="", disabled_modules=(), pubsub_admins=(), enabled_modules=()):
+                 log_level="info", extra_config="", disabled_modules=(), pubsub_admins=(), enabled_modules=(),
+                 c2s_port=None):
         self.workdir = workdir
         self.data = os.path.join(workdir, "prosody")
         os.makedirs(self.data, exist_ok=True)
         self.domain = DOMAIN
-        self.c2s_port = free_port()
+        self.c2s_port = c2s_port or free_port()  # the demo asks for one people can type
         self.direct_tls_port = free_port()
         self.pki = make_pki(os.path.join(workdir, "pki"), DOMAIN, "sensor@" + DOMAIN)
         self.config = os.path.join(workdir, "prosody.cfg.lua")
