@@ -39,6 +39,8 @@ RELEASE_LINK := -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs -
 	-Xlinker $(CURDIR)/Layout/private.lds
 
 release: deps
+	@# SwiftPM does not relink when only the layout files change.
+	@if [ Layout/kinglet.order -nt $(RELEASE_BIN) ] || [ Layout/private.lds -nt $(RELEASE_BIN) ]; then rm -f $(RELEASE_BIN); fi
 	$(SWIFT) build -c release --static-swift-stdlib -Xswiftc -warnings-as-errors $(RELEASE_LINK)
 	strip -o $(BUILD)/kinglet-stripped $(RELEASE_BIN)
 

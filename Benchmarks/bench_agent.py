@@ -52,6 +52,14 @@ def code_size_by_module(unstripped):
     return sizes
 
 
+def layout_order_missing(unstripped):
+    """How many functions the order file names that the binary no longer has: renamed or removed
+    code the release link can no longer place with the rest of what the agent runs."""
+    names = set(subprocess.run(["nm", unstripped], capture_output=True, text=True).stdout.split())
+    with open(os.path.join(REPO, "Layout", "kinglet.order")) as f:
+        return sum(1 for line in f if line.strip() and line.strip() not in names)
+
+
 # Ratio budgets (Kinglet over the reference), from the project's design budgets.
 BUDGETS = {"rss": 1.25, "private": 1.0, "cpu_per_message": 1.0}
 LABELS = {"rss": "resident memory (Rss)", "private": "private memory (Anonymous)",
@@ -194,6 +202,8 @@ def main():
         figure("binary.symbols.swift_stdlib_runtime",
                round(sum(v for k, v in sizes.items() if k not in ours) / 1e6, 2),
                "MB of symbols in the Swift standard library, runtime, concurrency and Dispatch")
+        figure("binary.layout.order_missing", layout_order_missing(args.unstripped),
+               "names in Layout/kinglet.order not in the binary (stale: run make layout)")
     with tempfile.TemporaryDirectory(prefix="kinglet-bench-") as workdir:
         prosody = start_prosody(workdir, log_level="warn")
         try:
