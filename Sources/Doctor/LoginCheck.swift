@@ -113,7 +113,7 @@ struct LoginCheck {
             return .ok("publish", "off: readings stay in the outbox and its history")
         case .pep:
             let info = await discoInfo(client, of: configuration.xmpp.jid.bare)
-            if info?.identities.contains(where: { $0.category == "pubsub" && $0.type == "pep" }) == true {
+            if info?.offersPEP == true {
                 return .ok("PEP", "the account has PEP (XEP-0163)")
             }
             return .failed("PEP", "the server offers no PEP on \(configuration.xmpp.jid.bare)", fix: "enable PEP (Prosody: mod_pep), or set [publish] mode = \"pubsub\" or \"off\"")

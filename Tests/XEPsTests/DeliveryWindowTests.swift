@@ -33,6 +33,14 @@ import XMPPCore
         #expect(lost.problem?.requestID == "p0", "no XEP-0198 and no answer: it must go again")
     }
 
+    @Test func aPublishLeftUnansweredIsAProblemEvenWhenAcknowledged() {
+        var window = Self.window(sent: 2)
+        #expect(window.answered("p0", .unanswered) == nil)
+        #expect(window.acknowledged(through: 6) == nil, "acked, but the server never answered it: not delivered")
+        #expect(window.problem?.requestID == "p0")
+        #expect(window.restart() == 2 && window.cursor == 0, "a new stream sends it again, and all after it")
+    }
+
     @Test func aRefusalStopsSettlementUntilTheWindowIsQuiet() {
         var window = Self.window(sent: 3)
         _ = window.answered("p1", .refused(StanzaError(.forbidden)))

@@ -168,16 +168,80 @@ import XMPPCore
         #expect(refuseFirst(&f, unknown) == .stopUsingPublishOptions(unknown))
     }
 
-    @Test func aPublishWithoutItsAnswerIsSentAgain() {
+    @Test func aPublishWhoseAnswerWasLostToACutIsSentAgain() {
         var f = flow()
         _ = f.wentOnline(resumed: false, streamManagement: false)
         f.nodeReady = true
         _ = f.storeAdvanced(to: 30)
         let id = f.sending(first: 1, last: 3).requestID
-        #expect(f.answered(id, .failure(.timedOut), at: .zero) == [.recover])
+        #expect(f.answered(id, .failure(.offline), at: .zero) == [.recover])
         guard let (recovery, actions) = f.beginRecovery() else { Issue.record("nothing to recover"); return }
         #expect(recovery == .resend && actions.contains(.forgetReadAhead))
         #expect(f.recoveryEnded() == [.pump] && f.canSend && f.window.cursor == 0)
+    }
+
+    /// A server without PEP may drop a publish without a word (jabberd2 does, for one without
+    /// `to`): no answer within the time limit is taken like a refusal, never as a reason to send
+    /// the whole window again at once.
+    @Test func aPublishLeftUnansweredHoldsLikeARefusalThenOneGoesFirst() {
+        var f = PublishFlow(PublishFlow.Settings(window: 4, retryInitial: .seconds(5), retryMax: .seconds(60), node: "n", requestTimeout: .seconds(30)))
+        _ = f.wentOnline(resumed: false, streamManagement: false)
+        f.nodeReady = true
+        _ = f.storeAdvanced(to: 300)
+        var waits: [Duration] = []
+        var lines: [PublishFlow.Action] = []
+        for round in 0..<3 {
+            let ids = fill(&f)
+            #expect(ids.count == (round == 0 ? 4 : 1), "after a failure one publish probes; the window waits for its answer")
+            for id in ids.dropLast() { #expect(f.answered(id, .failure(.timedOut), at: .zero).isEmpty) }
+            #expect(f.answered(ids.last!, .failure(.timedOut), at: .zero) == [.recover])
+            guard case .hold(let actions)? = f.beginRecovery()?.0 else { Issue.record("no hold"); return }
+            lines.append(actions[0])
+            if case .armHold(let delay)? = actions.last { waits.append(delay) }
+            #expect(f.recoveryEnded() == [.pump] && !f.canSend, "nothing goes out during the hold")
+            #expect(f.holdEnded(lastSequence: 0, at: .zero) == [.pump])
+        }
+        #expect(waits == [.seconds(5), .seconds(10), .seconds(20)])
+        #expect(lines == [
+            .log(.error, "publishing item 1 to 'n' got no answer within 30.0s; the readings stay in the outbox, next try in 5.0s"),
+            .log(.debug, "publishing item 1 to 'n' got no answer within 30.0s (again); next try in 10.0s"),
+            .log(.debug, "publishing item 1 to 'n' got no answer within 30.0s (again); next try in 20.0s"),
+        ])
+        let probe = fill(&f)
+        #expect(probe.count == 1)
+        _ = f.answered(probe[0], Self.result, at: .zero)
+        #expect(f.failures == 0 && fill(&f).count == 4, "answered: the whole window again")
+    }
+
+    @Test func underStreamManagementAnAcknowledgedPublishLeftUnansweredDoesNotSettle() {
+        var f = flow()
+        ready(&f)
+        let id = fill(&f)[0]
+        _ = f.answered(id, .failure(.timedOut), at: .zero)
+        let actions = f.acknowledged(through: 3, at: .zero)
+        #expect(!actions.contains(.acknowledgeStore(through: 3)), "the server took it and said nothing: not delivered")
+        #expect(f.window.settledThrough == 0 && f.window.problem?.requestID == id)
+    }
+
+    @Test func aNodeSetUpThatFailsHoldsThenSetsTheNodeUpAgain() {
+        var f = flow()
+        _ = f.wentOnline(resumed: false, streamManagement: true)
+        #expect(f.outboxKnown(lastSequence: 0, epoch: f.epoch, at: .zero) == [.prepareNode(epoch: 1)])
+        let problem = "cannot read the affiliations of node 'n'"
+        #expect(f.nodeSetupFailed(problem) == [
+            .log(.error, problem + "; the readings stay in the outbox, next try in 5.0s"), .cancelHold, .armHold(.seconds(5)),
+        ])
+        #expect(!f.canSend && f.holding)
+        #expect(f.holdEnded(lastSequence: 0, at: .zero) == [.prepareNode(epoch: 1)], "set up again, not just pumped")
+        #expect(f.nodeSetupFailed(problem).last == .armHold(.seconds(10)), "the wait doubles")
+    }
+
+    @Test func anAccountWithoutPEPIsAnErrorOnceAndNamesTheSetting() throws {
+        var f = flow()
+        let account = try JID("sensor@example.org")
+        guard case .log(.error, let line)? = f.accountLacksPEP(account).first else { Issue.record("no error line"); return }
+        #expect(line.contains("sensor@example.org") && line.contains("[publish] mode"))
+        #expect(f.accountLacksPEP(account) == [.log(.debug, line)], "a new stream does not say it again")
     }
 
     @Test func aNewStreamAfterAFailedResumptionSendsAgainWhatWasNotAcknowledged() {

@@ -27,6 +27,8 @@ actor ScriptedTransport: PublishTransport {
     var generation = 1
     var smActive = true
     var features: Set<String> = [PubSubXML.publishOptionsFeature]
+    /// Whether the disco#info answer shows an account with PEP (the pubsub/pep identity).
+    var pep = true
     /// Answers to `request` (node set-up), by the name of the pubsub child; default: a result.
     var requestAnswers: [String: RequestError] = [:]
 
@@ -48,6 +50,7 @@ actor ScriptedTransport: PublishTransport {
         if iq.child("query", namespace: PubSubXML.discoInfo) != nil {
             return .success(XMLElement("iq", namespace: Namespace.client, attributes: ["type": "result"]) {
                 XMLElement("query", namespace: PubSubXML.discoInfo) {
+                    if pep { XMLElement("identity", namespace: PubSubXML.discoInfo, attributes: ["category": "pubsub", "type": "pep"]) }
                     features.sorted().map { XMLElement("feature", namespace: PubSubXML.discoInfo, attributes: ["var": $0]) }
                 }
             })
@@ -61,11 +64,16 @@ actor ScriptedTransport: PublishTransport {
     private(set) var ackRequests = 0
     func requestAcknowledgement() { ackRequests += 1 }
 
-    func set(online: Bool? = nil, generation: Int? = nil, smActive: Bool? = nil, features: Set<String>? = nil) {
+    func set(online: Bool? = nil, generation: Int? = nil, smActive: Bool? = nil, features: Set<String>? = nil, pep: Bool? = nil) {
+        if let pep { self.pep = pep }
         if let online { self.online = online }
         if let generation { self.generation = generation }
         if let smActive { self.smActive = smActive }
         if let features { self.features = features }
+    }
+
+    func answer(requests action: String, with error: RequestError?) {
+        requestAnswers[action] = error
     }
 
     func answer(_ id: String, _ result: Result<XMLElement, RequestError>) {
@@ -108,14 +116,16 @@ final class PublisherRig: Sendable {
     private let directory: String
     private let next = Mutex<(sequence: UInt64, time: Int64)>((1, 1_795_000_000_000))
 
-    init(window: Int = 8, retry: Duration = .milliseconds(50)) async throws {
+    init(window: Int = 8, retry: Duration = .milliseconds(50), access: NodeConfiguration.AccessModel = .presence) async throws {
         directory = NSTemporaryDirectory() + "kinglet-publisher-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var storeConfiguration = StoreConfiguration(path: directory + "/outbox.db")
         storeConfiguration.synchronous = .off
         storeConfiguration.commitInterval = .zero
         store = try await ReadingStore(configuration: storeConfiguration)
-        var configuration = PublishConfiguration(target: .pep, nodeID: "dev", account: try JID("sensor@example.org"))
+        var configuration = PublishConfiguration(
+            target: .pep, nodeConfiguration: NodeConfiguration(accessModel: access), whitelist: [try JID("alice@example.org")],
+            nodeID: "dev", account: try JID("sensor@example.org"))
         configuration.window = window
         configuration.readBatches = 3
         configuration.retryInitial = retry
@@ -266,9 +276,12 @@ final class PublisherRig: Sendable {
         #expect(await rig.acknowledgedThrough() == 0)
         #expect(await rig.transport.sent.count == 2, "nothing is sent again during the hold")
         rig.clock.advance(by: .milliseconds(100))
+        let probe = try await rig.sent(3)
+        #expect(probe[2].itemID == "1" && probe[2].delay != nil, "after a hold, one publish goes first")
+        #expect(await rig.transport.sent.count == 3, "the rest wait for its answer")
+        await rig.transport.answerAll()
         let again = try await rig.sent(4)
-        #expect(again[2].itemID == "1" && again[3].itemID == "4")
-        #expect(again[2].delay != nil)
+        #expect(again[3].itemID == "4", "answered: the window opens again")
         await rig.transport.answerAll()
         await rig.publisher.handle(.acknowledged([StanzaTag(6)]))
         #expect(await eventually { await rig.acknowledgedThrough() == 6 })
@@ -308,6 +321,76 @@ final class PublisherRig: Sendable {
         await rig.publisher.handle(.online(jid, resumed: false))
         let later = try await rig.sent(1)
         #expect(!later[0].hasOptions)
+    }
+
+    @Test func pepRequestsGoToTheAccountsBareJID() async throws {
+        // jabberd2 drops PEP requests that carry no `to` without an answer.
+        let rig = try await PublisherRig()
+        await rig.transport.set(features: [])
+        await rig.append(1)
+        await rig.publisher.handle(.online(try JID("sensor@example.org/k"), resumed: false))
+        let sent = try await rig.sent(1)
+        #expect(sent[0].iq.attribute("to") == "sensor@example.org")
+        let requests = await rig.transport.requests
+        #expect(requests.count >= 2, "disco#info and create")
+        #expect(requests.allSatisfy { $0.attribute("to") == "sensor@example.org" })
+    }
+
+    @Test func anAccountWithoutPEPGetsNothingSent() async throws {
+        let rig = try await PublisherRig()
+        await rig.transport.set(pep: false)
+        await rig.append(2)
+        let jid = try JID("sensor@example.org/k")
+        await rig.publisher.handle(.online(jid, resumed: false))
+        #expect(await eventually { await rig.publisher.flow.saidNoPEP })
+        #expect(await rig.transport.requests.count == 1, "its disco#info, nothing more")
+        #expect(await rig.transport.sent.isEmpty)
+        #expect(await !rig.publisher.flow.canSend)
+        // A server that gained PEP meanwhile (a new stream) is used.
+        await rig.transport.dropConnection()
+        await rig.publisher.handle(.offline(reason: "restart"))
+        await rig.transport.set(online: true, generation: 2, pep: true)
+        await rig.publisher.handle(.online(jid, resumed: false))
+        #expect(try await rig.sent(2).map(\.itemID) == ["1", "4"])
+    }
+
+    @Test func aWhitelistThatCannotBeShownInForceGetsNothingPublished() async throws {
+        // Apache Vysper took access_model = whitelist but could not list affiliations, and let a
+        // stranger subscribe: fail closed.
+        let rig = try await PublisherRig(retry: .milliseconds(100), access: .whitelist)
+        await rig.transport.answer(requests: "affiliations", with: .error(StanzaError(.featureNotImplemented)))
+        await rig.append(2)
+        await rig.publisher.handle(.online(try JID("sensor@example.org/k"), resumed: false))
+        #expect(await eventually { await rig.publisher.flow.holding }, "an error and a hold")
+        #expect(await rig.transport.sent.isEmpty, "nothing published")
+        let affiliations = await rig.transport.requests.filter { $0.child("pubsub", namespace: PubSubXML.owner)?.child("affiliations", namespace: PubSubXML.owner) != nil }
+        #expect(affiliations.count == 1)
+        // After the hold the node is set up again; now the whitelist can be read and set.
+        await rig.transport.answer(requests: "affiliations", with: nil)
+        #expect(await rig.clock.waitForSleepers(1))
+        rig.clock.advance(by: .milliseconds(100))
+        let sent = try await rig.sent(1)
+        #expect(sent[0].itemID == "1")
+        let set = await rig.transport.requests.last?.child("pubsub", namespace: PubSubXML.owner)?.child("affiliations", namespace: PubSubXML.owner)
+        #expect(set?.elements.map { $0.attribute("jid") } == ["alice@example.org"])
+    }
+
+    @Test func aPublishLeftUnansweredIsHeldNotSentAgainAtOnce() async throws {
+        let rig = try await PublisherRig(window: 4, retry: .milliseconds(100))
+        await rig.transport.set(smActive: false)
+        await rig.append(3)
+        await rig.publisher.handle(.online(try JID("sensor@example.org/k"), resumed: false))
+        let first = try await rig.sent(3)
+        for sent in first { await rig.transport.answer(try #require(sent.iq.id), .failure(.timedOut)) }
+        #expect(await eventually { await rig.publisher.flow.holding })
+        #expect(await rig.transport.sent.count == 3, "nothing is sent again during the hold")
+        #expect(await rig.clock.waitForSleepers(1))
+        rig.clock.advance(by: .milliseconds(100))
+        let probe = try await rig.sent(4)
+        #expect(probe[3].itemID == "1")
+        await rig.transport.answerAll()
+        #expect(try await rig.sent(6).map(\.itemID).suffix(2) == ["4", "7"])
+        #expect(await eventually { await rig.acknowledgedThrough() == 3 })
     }
 
     @Test(arguments: [

@@ -27,6 +27,11 @@ package struct DiscoInfo: Sendable, Hashable {
         return query
     }
 
+    /// An account's disco#info shows a PEP service by this identity (XEP-0163 §6.1).
+    package var offersPEP: Bool {
+        identities.contains { $0.category == "pubsub" && $0.type == "pep" }
+    }
+
     /// Reads a disco#info `<query/>`; nil for another element.
     package init?(_ query: XMLElement) {
         guard query.name == "query", query.namespace == Self.namespace else { return nil }

@@ -5,14 +5,15 @@ package import XMPPCore
 ///
 /// A publish **settles** (its readings may leave the outbox) when
 /// - it went out under XEP-0198 (`tracked`): the server acknowledged it with `<a h/>` and did
-///   not answer it with an error. An ack with the answer lost to a cut counts: the server took
-///   responsibility for it;
+///   not answer it with an error nor leave it unanswered past its time limit. An ack with the
+///   answer lost to a cut counts: the server took responsibility for it;
 /// - it went out without XEP-0198: its IQ result arrived.
 ///
 /// Acks and settlement are in order, so one number (`settledThrough`) says how far the outbox
-/// is done. An error answer, or a publish without XEP-0198 whose answer never came, is a
-/// **problem**: nothing after it settles, nothing new is sent, and once the window is quiet
-/// (every answer and ack in) the publisher deals with it and sends again from it.
+/// is done. An error answer, no answer within the time limit, or a publish without XEP-0198
+/// whose answer was lost to a cut, is a **problem**: nothing after it settles, nothing new is
+/// sent, and once the window is quiet (every answer and ack in) the publisher deals with it and
+/// sends again from it.
 package struct DeliveryWindow: Sendable {
     package enum Answer: Sendable, Equatable {
         case waiting
@@ -20,8 +21,11 @@ package struct DeliveryWindow: Sendable {
         case published
         /// An error reply.
         case refused(StanzaError)
-        /// No answer will come: the request timed out or the connection went away.
+        /// No answer will come: the connection went away.
         case unknown
+        /// No answer came in time on a live stream: taken like a refusal, even when acknowledged
+        /// (a server without PEP may take a publish and drop it without a word).
+        case unanswered
     }
 
     package struct Entry: Sendable, Equatable {
@@ -37,13 +41,13 @@ package struct DeliveryWindow: Sendable {
             switch answer {
             case .published: handled || !tracked
             case .unknown: tracked && handled
-            case .waiting, .refused: false
+            case .waiting, .refused, .unanswered: false
             }
         }
 
         var isProblem: Bool {
             switch answer {
-            case .refused: true
+            case .refused, .unanswered: true
             case .unknown: !tracked
             case .waiting, .published: false
             }
@@ -55,7 +59,7 @@ package struct DeliveryWindow: Sendable {
         /// Safe to keep across a new stream: the server has it, or has handled it.
         var survivesRestart: Bool {
             if case .refused = answer { return false }
-            return answer == .published || (tracked && handled)
+            return answer == .published || (answer != .unanswered && tracked && handled)
         }
     }
 

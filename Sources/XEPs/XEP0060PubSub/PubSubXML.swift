@@ -16,7 +16,7 @@ package enum PubSubXML {
     package static let discoInfo = "http://jabber.org/protocol/disco#info"
 
     /// `<iq type='set' [to]><pubsub><publish node><item id>payload</item></publish>
-    /// [<publish-options>form</publish-options>]</pubsub></iq>`. PEP publishes carry no `to`.
+    /// [<publish-options>form</publish-options>]</pubsub></iq>`.
     package static func publish(node: String, itemID: String, payload: XMLElement, service: JID?, options: NodeConfiguration?) -> XMLElement {
         iq("set", to: service) {
             XMLElement("pubsub", namespace: namespace) {

@@ -4,12 +4,12 @@ package import XMPPCore
 package struct PublishConfiguration: Sendable {
     /// The service that holds the node.
     package enum Target: Sendable, Equatable {
-        /// XEP-0163 PEP: the device's own account (publishes carry no `to`).
+        /// XEP-0163 PEP: the device's own account.
         case pep
         /// An XEP-0060 pubsub service, such as `pubsub.example.org`.
         case service(JID)
 
-        /// The address requests go to: nil for PEP.
+        /// The pubsub service's address; nil for PEP (see `PublishConfiguration.service`).
         package var address: JID? {
             if case .service(let jid) = self { return jid }
             return nil
@@ -38,6 +38,10 @@ package struct PublishConfiguration: Sendable {
     /// After a refused publish, the first wait before trying again; it doubles up to `retryMax`.
     package var retryInitial: Duration = .seconds(5)
     package var retryMax: Duration = .seconds(300)
+
+    /// Where every pubsub request goes: the service, or for PEP the account's bare JID. A PEP
+    /// request may also go without `to`, but jabberd2 drops those without an answer.
+    package var service: JID { target.address ?? account }
 
     package init(target: Target, node: String? = nil, nodeConfiguration: NodeConfiguration = NodeConfiguration(),
                  whitelist: [JID] = [], nodeID: String, account: JID) {

@@ -21,7 +21,8 @@ package struct PublishFlow: Sendable {
         case forgetReadAhead
         /// Send while there is room.
         case pump
-        /// Make the node ready for this connection (`epoch`), then pump.
+        /// Make the node ready for this connection (`epoch`), then pump (again after a hold
+        /// that a failed set-up began).
         case prepareNode(epoch: Int)
         /// Deal with the problem at the window's head (`beginRecovery`), then pump.
         case recover
@@ -52,6 +53,8 @@ package struct PublishFlow: Sendable {
         package var retryMax: Duration
         /// The node's name, for log lines.
         package var node: String
+        /// How long a publish waits for its answer, for log lines.
+        package var requestTimeout: Duration = .seconds(30)
     }
 
     let settings: Settings
@@ -76,8 +79,11 @@ package struct PublishFlow: Sendable {
     package private(set) var delayedThrough: UInt64 = 0
     package private(set) var holding = false
     package private(set) var recovering = false
-    /// Refusals in a row.
+    /// Refusals (and publishes left unanswered, and failed node set-ups) in a row. While there
+    /// are any, one publish at a time goes out: a probe, not the whole window again.
     package private(set) var failures = 0
+    /// The account's server was found to have no PEP; said once, not on every new stream.
+    package private(set) var saidNoPEP = false
     private var lastFailure: String?
     private var nextRequest: UInt64 = 0
     private var sentSinceAckRequest = 0
@@ -89,9 +95,11 @@ package struct PublishFlow: Sendable {
         window = DeliveryWindow(capacity: settings.window, settledThrough: settledThrough)
     }
 
-    /// Online, the node ready, no hold, no recovery, no problem in the window and room in it.
+    /// Online, the node ready, no hold, no recovery, no problem in the window and room in it
+    /// (after a failure, room for one).
     package var canSend: Bool {
         online && nodeReady && !holding && !recovering && window.problem == nil && !window.isFull
+            && (failures == 0 || window.isEmpty)
     }
 
     // MARK: Session events
@@ -144,7 +152,8 @@ package struct PublishFlow: Sendable {
         switch result {
         case .success: answer = .published
         case .failure(.error(let error)): answer = .refused(error)
-        case .failure(.timedOut), .failure(.offline): answer = .unknown
+        case .failure(.timedOut): answer = .unanswered
+        case .failure(.offline): answer = .unknown
         }
         var actions: [Action] = []
         if answer == .published, failures > 0 {
@@ -211,6 +220,11 @@ package struct PublishFlow: Sendable {
     package mutating func beginRecovery() -> (Recovery, [Action])? {
         guard window.isQuiet, !recovering, let entry = window.dropFromProblem() else { return nil }
         recovering = true
+        if entry.answer == .unanswered {
+            failures += 1
+            let message = "publishing item \(entry.first) to '\(settings.node)' got no answer within \(settings.requestTimeout.secondsText)"
+            return (.hold(hold(message, temporary: false)), [.forgetReadAhead])
+        }
         guard case .refused(let error) = entry.answer else {
             return (.resend, [.forgetReadAhead, .log(.warning, "no answer to the publish of item \(entry.first); sending it again")])
         }
@@ -229,6 +243,23 @@ package struct PublishFlow: Sendable {
         hold(after: error, item: item, temporary: false)
     }
 
+    /// The node could not be made safe to publish to (`problem` says why, e.g. a whitelist that
+    /// cannot be shown to be enforced): publish nothing, and set it up again after a hold.
+    package mutating func nodeSetupFailed(_ problem: String) -> [Action] {
+        failures += 1
+        return hold(problem, temporary: false)
+    }
+
+    /// The account's disco#info shows no PEP service: nothing can be published on this stream
+    /// (a new stream looks again). Said once as an error naming the settings that would help.
+    package mutating func accountLacksPEP(_ account: JID) -> [Action] {
+        let line = "the server of \(account) offers no PEP (its disco#info has no pubsub/pep identity): "
+            + "readings stay in the outbox and in history; set [publish] mode = \"pubsub\" with the service "
+            + "= \"pubsub.…\" of a pubsub service, or mode = \"off\""
+        defer { saidNoPEP = true }
+        return [.log(saidNoPEP ? .debug : .error, line)]
+    }
+
     package mutating func recoveryEnded() -> [Action] {
         recovering = false
         return [.pump]  // does nothing while a hold lasts
@@ -237,11 +268,14 @@ package struct PublishFlow: Sendable {
     /// Stops publishing for a while; the readings stay in the outbox. The wait doubles with
     /// each refusal in a row up to `retryMax`; a temporary refusal starts at one second at most.
     private mutating func hold(after error: StanzaError, item: UInt64, temporary: Bool) -> [Action] {
+        hold("publishing item \(item) to '\(settings.node)' failed: \(error)", temporary: temporary)
+    }
+
+    private mutating func hold(_ message: String, temporary: Bool) -> [Action] {
         let base = temporary ? min(settings.retryInitial, .seconds(1)) : settings.retryInitial
         var delay = base
-        for _ in 1..<min(failures, 20) where delay < settings.retryMax { delay = delay * 2 }
+        for _ in 1..<min(max(failures, 1), 20) where delay < settings.retryMax { delay = delay * 2 }
         delay = min(delay, settings.retryMax)
-        let message = "publishing item \(item) to '\(settings.node)' failed: \(error)"
         let line: Action
         if message == lastFailure {
             line = .log(.debug, message + " (again); next try in \(delay.secondsText)")
@@ -254,10 +288,11 @@ package struct PublishFlow: Sendable {
     }
 
     /// The hold is over; `lastSequence` is the outbox's newest reading, which goes out late.
+    /// A node whose set-up failed is set up again first.
     package mutating func holdEnded(lastSequence: UInt64, at now: Duration) -> [Action] {
         guard holding else { return [] }  // a new stream ended it already
         holding = false
-        return markBacklog(through: lastSequence, at: now) + [.pump]
+        return markBacklog(through: lastSequence, at: now) + [nodeReady ? .pump : .prepareNode(epoch: epoch)]
     }
 
     // MARK: The backlog

@@ -103,7 +103,7 @@ package actor Publisher {
     private static func flowSettings(_ configuration: PublishConfiguration) -> PublishFlow.Settings {
         PublishFlow.Settings(
             window: configuration.window, retryInitial: configuration.retryInitial, retryMax: configuration.retryMax,
-            node: configuration.node)
+            node: configuration.node, requestTimeout: configuration.requestTimeout)
     }
 
     /// Feeds a session event: the agent passes every event but `.stanza`.
@@ -238,7 +238,7 @@ package actor Publisher {
         return PubSubXML.publish(
             node: configuration.node, itemID: ReadingPayload.itemID(batch),
             payload: ReadingPayload.fields(batch, nodeID: configuration.nodeID, delay: delay),
-            service: configuration.target.address, options: flow.usesPublishOptions ? configuration.nodeConfiguration : nil)
+            service: configuration.service, options: flow.usesPublishOptions ? configuration.nodeConfiguration : nil)
     }
 
     /// The cursor moved back or the connection changed: batches read ahead are stale.

@@ -49,8 +49,10 @@ def available():
 class Jabberd2:
     name = "jabberd2"
 
-    def __init__(self, workdir, scram="SCRAM-SHA-256"):
-        """`scram`: the one SCRAM mechanism c2s offers (PLAIN is offered too, inside TLS only)."""
+    def __init__(self, workdir, scram="SCRAM-SHA-256", pep_module=False):
+        """`scram`: the one SCRAM mechanism c2s offers (PLAIN is offered too, inside TLS only).
+        `pep_module`: load Debian's mod_pep, which advertises PEP on the account and implements
+        none of it."""
         self.workdir = workdir
         self.domain = DOMAIN
         self.home = os.path.join(workdir, "jabberd2")
@@ -83,6 +85,10 @@ class Jabberd2:
                 text = f.read()
             for key, value in values.items():
                 text = text.replace(f"@@{key}@@", value)
+            if name == "sm" and pep_module:
+                text = text.replace("<module>vacation</module><module>iq-vcard</module>",
+                                    "<module>vacation</module><module>pep</module><module>iq-vcard</module>")
+                text = text.replace("<chain id='out-sess'></chain>", "<chain id='out-sess'><module>pep</module></chain>")
             self.configs[name] = os.path.join(self.home, name + ".xml")
             with open(self.configs[name], "w") as f:
                 f.write(text)
