@@ -85,10 +85,11 @@ package final class TLSScriptedServer: @unchecked Sendable {  // driven by one t
     private var unread: [UInt8] = []
 
     package init(_ certificates: TestCertificates) throws(TestFailure) {
-        port = try Self.freePort()
+        // Port 0: s_server takes a free port itself (a port chosen here and released could be
+        // taken by another test before s_server binds it); its listening socket says which.
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
         process.arguments = [
-            "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificates.certificateFile, "-key", certificates.keyFile,
+            "s_server", "-accept", "127.0.0.1:0", "-cert", certificates.certificateFile, "-key", certificates.keyFile,
             "-quiet", "-naccept", "16",
         ]
         process.standardInput = input
@@ -100,12 +101,13 @@ package final class TLSScriptedServer: @unchecked Sendable {  // driven by one t
             throw TestFailure("cannot run openssl s_server: \(error)")
         }
         let deadline = ContinuousClock.now + .seconds(60)
-        while !Self.isListening(port) {
-            guard ContinuousClock.now < deadline, process.isRunning else {
-                throw TestFailure("s_server does not listen on port \(port)")
-            }
+        var found = Self.listeningPort(of: process.processIdentifier)
+        while found == nil {
+            guard ContinuousClock.now < deadline, process.isRunning else { throw TestFailure("s_server does not listen") }
             usleep(5_000)
+            found = Self.listeningPort(of: process.processIdentifier)
         }
+        port = found!
     }
 
     deinit {
@@ -160,29 +162,25 @@ package final class TLSScriptedServer: @unchecked Sendable {  // driven by one t
         return nil
     }
 
-    /// A port nobody listens on now (bound to port 0 and released).
-    private static func freePort() throws(TestFailure) -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw TestFailure("cannot find a free port: errno \(errno)") }
-        return UInt16(bigEndian: address.sin_port)
-    }
-
-    /// Whether something listens on 127.0.0.1:`port` (/proc/net/tcp, state 0A), without
-    /// connecting: a probe would be taken for the client.
-    private static func isListening(_ port: UInt16) -> Bool {
-        guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return false }
-        let local = "0100007F:" + String(format: "%04X", port)
-        return table.split(separator: "\n").contains { line in
+    /// The loopback port a process listens on: its sockets (/proc/PID/fd) matched against
+    /// the listening ones in /proc/net/tcp (state 0A), without connecting (a probe would be
+    /// taken for the client).
+    private static func listeningPort(of pid: Int32) -> UInt16? {
+        guard let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") else { return nil }
+        let inodes = Set(descriptors.compactMap { fd -> Substring? in
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"),
+                target.hasPrefix("socket:[")
+            else { return nil }
+            return target.dropFirst("socket:[".count).dropLast()
+        })
+        guard !inodes.isEmpty, let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return nil }
+        for line in table.split(separator: "\n") {
             let fields = line.split(separator: " ")
-            return fields.count > 3 && fields[1] == local && fields[3] == "0A"
+            guard fields.count > 9, fields[3] == "0A", inodes.contains(fields[9]),
+                let colon = fields[1].firstIndex(of: ":")
+            else { continue }
+            return UInt16(fields[1][fields[1].index(after: colon)...], radix: 16)
         }
+        return nil
     }
 }

@@ -120,8 +120,9 @@ class Ejabberd:
         env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": self.home, "LANG": "C.UTF-8"}
         return {"user": USER, "group": USER, "extra_groups": [], "env": env, "cwd": self.home}
 
-    def ctl(self, *args, timeout=30):
-        """Runs an ejabberdctl command against this node; returns the CompletedProcess."""
+    def ctl(self, *args, timeout=120):
+        """Runs an ejabberdctl command against this node; returns the CompletedProcess. Each
+        call starts an Erlang node: on a loaded machine that took more than 30 s."""
         return subprocess.run(self._ctl_command(*args), capture_output=True, text=True, timeout=timeout,
                               **self._as_server_user())
 
@@ -147,7 +148,7 @@ class Ejabberd:
         os.unlink(path)
         assert result.returncode == 0, f"ejabberdctl import_piefxis: {result.stdout}{result.stderr}"
 
-    def start(self, timeout=30):
+    def start(self, timeout=120):
         log = open(os.path.join(self.workdir, "ejabberd.stdout"), "ab")
         self.process = subprocess.Popen(self._ctl_command("foreground"), stdout=log, stderr=log,
                                         start_new_session=True, **self._as_server_user())
