@@ -53,7 +53,8 @@ unit: deps
 	$(SWIFT) build --build-tests -Xswiftc -warnings-as-errors
 	$(SWIFT) test --skip-build
 
-integration: build
+# The flood test (test_flow_control.py) runs the release build, as a device would.
+integration: build release
 	$(PYTHON) -m pytest -q Tests/Integration
 
 test: unit integration test-kernel
@@ -81,6 +82,7 @@ bench: release $(REFAGENT)
 	$(PYTHON) Benchmarks/bench_agent.py --binary $(BUILD)/kinglet-stripped
 	$(PYTHON) Benchmarks/bench_outbox.py --binary $(BUILD)/kinglet-stripped
 	$(PYTHON) Benchmarks/bench_latency.py --binary $(BUILD)/kinglet-stripped
+	$(PYTHON) Benchmarks/bench_flood.py --binary $(BUILD)/kinglet-stripped
 
 # Coverage-guided fuzzing (libFuzzer with AddressSanitizer) of every parser that faces the
 # network or the operator (Tests/Fuzz): each target for SECONDS, two at a time; a crash fails it.

@@ -29,6 +29,16 @@ package struct SessionConfiguration: Sendable {
     package var ackBatch = 25
     /// How long an IQ request waits for its response by default.
     package var requestTimeout: Duration = .seconds(30)
+    /// Received stanzas not yet handled by the agent at which the session stops reading the
+    /// socket (`[limits] input_stanzas`).
+    package var inboundStanzas = 128
+    /// Output not yet written at which the session stops reading the socket, until it is down
+    /// to a quarter of it (`[limits] output_buffer`).
+    package var outputBuffer = 256 * 1024
+    /// Bulk data (readout answers) goes out only while the output is below a quarter of
+    /// `outputBuffer` and the stanzas the server has not acknowledged stay under this many bytes
+    /// (`[limits] bulk_in_flight`): operators' answers and published readings never wait behind it.
+    package var bulkInFlight = 128 * 1024
 
     package init(jid: JID, resource: String, password: Secret?, tls: TLSConfiguration) {
         self.jid = jid

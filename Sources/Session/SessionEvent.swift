@@ -1,3 +1,4 @@
+package import Transport
 package import XMLStream
 package import XMPPCore
 
@@ -9,8 +10,9 @@ package enum SessionEvent: Sendable {
     /// The connection is gone; the session will try again unless it was stopped.
     case offline(reason: String)
     /// A stanza for the agent: every message and presence, and every IQ that is not a response
-    /// to `request` and not a server ping.
-    case stanza(XMLElement)
+    /// to `request` and not a server ping. It counts against `[limits] input_stanzas` until the
+    /// ticket is gone (the agent drops it once the stanza is dispatched).
+    case stanza(XMLElement, InboundTicket)
     /// XEP-0198: the server has taken responsibility for the stanzas sent with these tags.
     case acknowledged([StanzaTag])
     /// These tagged stanzas may not have reached the server, and the session was not resumed:

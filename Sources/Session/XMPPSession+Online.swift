@@ -5,9 +5,9 @@ import XMPPCore
 
 extension XMPPSession {
     /// One element from the server while online: a stanza, an SM nonza or a stream error.
-    func handleOnline(_ element: XMLElement) {
+    func handleOnline(_ element: XMLElement, ticket: InboundTicket) {
         if element.isStanza {
-            handleStanza(element)
+            handleStanza(element, ticket: ticket)
             if smActive { streamManagement.received() }
             return
         }
@@ -22,7 +22,7 @@ extension XMPPSession {
         log.debug("ignoring <\(element.name) xmlns='\(element.namespace ?? "")'>")
     }
 
-    private func handleStanza(_ stanza: XMLElement) {
+    private func handleStanza(_ stanza: XMLElement, ticket: InboundTicket) {
         if stanza.name == "iq", let type = stanza.stanzaType, type == "result" || type == "error" {
             if let id = stanza.id, let pending = pendingRequests[id], pending.accepts(from: stanza.from, ownJID: boundJID) {
                 pendingRequests[id] = nil
@@ -37,7 +37,7 @@ extension XMPPSession {
             send(stanza.iqResult())
             return
         }
-        eventSink.yield(.stanza(stanza))
+        eventSink.yield(.stanza(stanza, ticket))
     }
 
     /// True for stanzas from our server or our own account (no `from`, our domain, our bare JID).
@@ -60,6 +60,7 @@ extension XMPPSession {
                 acknowledgedRequestedAt = max(0, acknowledgedRequestedAt - settled.count)
                 let tags = settled.compactMap(\.tag)
                 if !tags.isEmpty { eventSink.yield(.acknowledged(tags)) }
+                if !settled.isEmpty { wakeBulkSenders() }
             } catch {
                 violation(error)
             }

@@ -43,6 +43,10 @@ package actor XMPPSession {
     /// Which of the configured servers the next attempt begins with.
     var servers: ServerRotation
     var wakeFromBackoff: CheckedContinuation<Void, Never>?
+    /// Received elements the agent has not finished with: reading stops at its bound.
+    let inbound: InboundWindow
+    /// Bulk senders waiting for room on the link (`waitForBulkRoom`).
+    var bulkWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// A stanza sent while XEP-0198 is on: kept until acknowledged, to resend after a resume.
     struct OutboundStanza: Sendable {
@@ -59,6 +63,7 @@ package actor XMPPSession {
             pingTimeout: configuration.pingTimeout, reconnectInitial: configuration.reconnectInitial,
             reconnectMax: configuration.reconnectMax))
         servers = ServerRotation(configuration.servers)
+        inbound = InboundWindow(high: configuration.inboundStanzas)
         (events, eventSink) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
     }
 
@@ -120,6 +125,10 @@ package actor XMPPSession {
             credentials: credentials, limits: configuration.limits, connectTimeout: configuration.connectTimeout)
         settings.planner.servers = servers.order
         settings.handshakeTimeout = configuration.connectTimeout
+        settings.inbound = inbound
+        settings.outgoingHighWater = configuration.outputBuffer
+        settings.outgoingLowWater = configuration.outputBuffer / 4
+        settings.drained = { [weak self] in Task { await self?.wakeBulkSenders() } }
         connectionInfo = ConnectionInfo(lastDisconnect: connectionInfo.lastDisconnect)
         let connection: Connection
         do {
@@ -161,10 +170,11 @@ package actor XMPPSession {
             }
         case .element(let element):
             lifecycle.received(at: clock.now())
+            let ticket = InboundTicket(inbound)  // released when the element is done with
             if negotiator != nil {
                 negotiate { n throws(NegotiationError) in try n.handle(element) }
             } else if isOnline {
-                handleOnline(element)
+                handleOnline(element, ticket: ticket)
             } else {
                 // The login failed or timed out and the connection is closing: what follows
                 // may come from anyone on the path (no TLS, no authenticated server), so
@@ -225,6 +235,7 @@ package actor XMPPSession {
         let (drop, actions) = lifecycle.wentOffline(reason: reason, resumable: smActive && streamManagement.canResume)
         perform(actions)
         if drop { endPreviousStreamManagement() }
+        wakeBulkSenders()  // they find the session offline and give up
         eventSink.yield(.offline(reason: reason))
     }
 

@@ -21,6 +21,9 @@ package struct TOMLDocument: Sendable {
     /// reason; a file that is not UTF-8 fails at the first line that is not.
     package static func load(path: String, secretKeys: Set<String> = []) throws(TOMLError) -> TOMLDocument {
         let bytes: [UInt8]
+        if let problem = FileIO.regularFileProblem(path) {
+            throw TOMLError(file: path, line: 0, message: "cannot read: \(problem)")
+        }
         do throws(SystemError) {
             bytes = try FileIO.read(path, limit: maxFileSize + 1)
         } catch {

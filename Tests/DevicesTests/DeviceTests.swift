@@ -98,13 +98,15 @@ import Readings
         let file = SensorDefinition(name: "level", source: .file(path: host.root + "/value", extraction: Extraction()), interval: .seconds(1))
         let clock = ManualClock()
         let device = device(DeviceProfile(name: "t", sensors: [file]), clock: clock, host: host)
+        // A file is read on a thread of its own: its reading arrives shortly after the tick.
         await device.tick()
-        #expect(await device.currentReadings().first?.value == .numeric(10, decimals: nil))
+        #expect(await eventually { await device.currentReadings().first?.value == .numeric(10, decimals: nil) })
         #expect(await device.health().isHealthy)
 
         try FileManager.default.removeItem(atPath: host.root + "/value")
         clock.advance(by: .seconds(1))
         await device.tick()
+        #expect(await eventually { await device.currentReadings().first?.value == nil })
         let failed = try #require(await device.currentReadings().first)
         #expect(failed.value == nil)
         #expect(failed.qos == .error)
@@ -119,7 +121,7 @@ import Readings
         try host.write("value", "11\n")
         clock.advance(by: .seconds(1))
         await device.tick()
-        #expect(await device.currentReadings().first?.value == .numeric(11, decimals: nil))
+        #expect(await eventually { await device.currentReadings().first?.value == .numeric(11, decimals: nil) })
         #expect(await device.health().summary == "1 sensor, 0 controls OK")
     }
 

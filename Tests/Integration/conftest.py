@@ -160,8 +160,8 @@ def fill_up(directory, leave):
 def agent_factory(workdir):
     agents = []
 
-    def make(sections, name="agent"):
-        agent = Agent(workdir, sections, name=name)
+    def make(sections, name="agent", binary=None):
+        agent = Agent(workdir, sections, name=name, binary=binary)
         agents.append(agent)
         return agent
 

@@ -159,25 +159,41 @@ import XMPPCore
         #expect(await bench.fixture.shown("relay") == "off")
     }
 
-    @Test func aMutedCorrespondentsCommandsAreNotCarriedOut() async throws {
+    @Test func aMutedCorrespondentIsToldOnceAndEverySetIsAnswered() async throws {
         var policy = ChatThrottle.Policy()
         policy.burst = 2
         let bench = try await Bench(policy: policy)
         #expect(await bench.say("set dimmer 10") == "dimmer is now 10 %")
-        #expect(await bench.say("set dimmer 20") == "dimmer is now 20 %")
-        #expect(await bench.verdict("set dimmer 30") == .silent)
-        #expect(await bench.fixture.shown("dimmer") == "20 %")
+        #expect(await bench.say("read dimmer") == "dimmer: 10 %")
+        #expect(await bench.say("status") == "too many messages: I will answer again in 20 s")
+        #expect(await bench.verdict("read dimmer") == .silent)
+        // A set during the mute is not carried out, and says so: nobody believes it went out.
+        bench.fixture.clock.advance(by: .seconds(5))
+        #expect(await bench.say("set dimmer 30") == "not applied: too many messages; send it again in 15 s")
+        #expect(await bench.fixture.shown("dimmer") == "10 %")
+        // Messages during the mute did not lengthen it.
+        bench.fixture.clock.advance(by: .seconds(15))
+        #expect(await bench.say("set dimmer 30") == "dimmer is now 30 %")
+    }
+
+    @Test func aPersonPastingAHandfulOfCommandsIsAnsweredEveryTime() async throws {
+        let bench = try await Bench()
+        for command in ["status", "read", "read temperature", "set relay on", "read relay", "set dimmer 5", "help", "status"] {
+            let reply = await bench.say(command)
+            #expect(reply != nil && reply?.hasPrefix("too many") == false, "\(command)")
+        }
     }
 
     @Test func twoBotsTellingEachOtherUnknownCommandStop() async throws {
         let bench = try await Bench()
-        var answered = 0
-        for _ in 0..<50 where await bench.say("unknown command 'x'; try help") != nil {
-            answered += 1
+        var answered: [String] = []
+        for _ in 0..<50 {
+            if let reply = await bench.say("unknown command 'x'; try help") { answered.append(reply) }
         }
-        #expect(answered == 5)
-        // Quiet for a minute, then a person is answered again.
-        bench.fixture.clock.advance(by: .seconds(61))
+        // Five hints, then one notice, then nothing for as long as the mute lasts.
+        #expect(answered.count == 6)
+        #expect(answered.last == "too many messages: I will answer again in 20 s")
+        bench.fixture.clock.advance(by: .seconds(20))
         #expect(await bench.say("status") != nil)
     }
 }
@@ -189,13 +205,16 @@ import XMPPCore
         asks.map { throttle.allows($0.0, to: $0.1, at: .seconds($0.2)) }
     }
 
-    @Test func aFloodEmptiesTheBucketAndMutesUntilQuiet() {
+    @Test func aFloodEmptiesTheBucketAndMutesForAFixedTime() {
         var throttle = ChatThrottle()
         let peer = alice.bare
-        let flood = Self.verdicts(&throttle, Array(repeating: (.answer, peer, 1), count: 30))
-        #expect(flood.count(where: { $0 }) == 10)
-        // Still talking during the mute extends it; a minute of quiet lifts it.
-        #expect(Self.verdicts(&throttle, [(.answer, peer, 50), (.answer, peer, 100), (.answer, peer, 161)]) == [false, false, true])
+        let flood = (0..<30).map { _ in throttle.decide(.answer, to: peer, at: .seconds(1)) }
+        #expect(flood.count(where: { $0 == .answer }) == 10)
+        #expect(flood[10] == .notice(wait: .seconds(20)))
+        #expect(flood[11...].allSatisfy { $0 == .muted(wait: .seconds(20)) })
+        // Talking during the mute does not lengthen it.
+        #expect(throttle.decide(.answer, to: peer, at: .seconds(20)) == .muted(wait: .seconds(1)))
+        #expect(throttle.decide(.answer, to: peer, at: .seconds(21)) == .answer)
     }
 
     @Test func theBucketRefillsAtAPersonsPace() {

@@ -80,7 +80,7 @@ import XMPPCore
     }
 
     @Test func theTableIsBounded() throws {
-        var table = CommandSessionTable(lifetime: .seconds(60), capacity: 3, perOwner: 2)
+        var table = CommandSessionTable(lifetime: .seconds(60), shares: SharePolicy(perConsumer: 2, perDomain: 2, viewers: 3, operators: 1))
         _ = try table.open(id: "1", node: "n", owner: alice, stageCount: 1, now: .zero)
         _ = try table.open(id: "2", node: "n", owner: alice, stageCount: 1, now: .zero)
         #expect(throws: StanzaError.self) { try table.open(id: "3", node: "n", owner: alice, stageCount: 1, now: .zero) }
@@ -89,6 +89,21 @@ import XMPPCore
         // Expired sessions make room.
         _ = try table.open(id: "4", node: "n", owner: mallory, stageCount: 1, now: .seconds(60))
         #expect(table.count == 1)
+    }
+
+    @Test func viewersCannotTakeTheOperatorsSessions() throws {
+        var table = CommandSessionTable(lifetime: .seconds(60), shares: SharePolicy(perConsumer: 8, perDomain: 8, viewers: 4, operators: 2))
+        let viewers = try (0..<8).map { try JID("v\($0)@example.org/c") }
+        let opened = viewers.enumerated().filter { index, viewer in
+            (try? table.open(id: "v\(index)", node: "n", owner: viewer, stageCount: 1, now: .zero)) != nil
+        }
+        #expect(opened.count == 4)
+        let operatorSession = try table.open(
+            id: "o", node: "n", owner: alice, as: Consumer(jid: alice, role: .operator), stageCount: 1, now: .zero)
+        #expect(operatorSession.id == "o")
+        // Closing gives the share back.
+        table.close("v0")
+        _ = try table.open(id: "v8", node: "n", owner: viewers[0], stageCount: 1, now: .zero)
     }
 
     @Test func updatesDoNotResurrectClosedSessions() throws {

@@ -40,8 +40,10 @@ final class DeviceFixture: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    func readoutHandler(clock: any AgentClock = SystemClock()) -> SensorDataHandler {
-        SensorDataHandler(sender: sent, device: device, store: store, nodeID: "simulated", clock: clock)
+    func readoutHandler(
+        clock: any AgentClock = SystemClock(), sender: (any StanzaSender)? = nil, limits: ConsumerLimits = ConsumerLimits()
+    ) -> SensorDataHandler {
+        SensorDataHandler(sender: sender ?? sent, device: device, store: store, nodeID: "simulated", limits: limits, clock: clock)
     }
 
     /// The current value of a control as a readout shows it.

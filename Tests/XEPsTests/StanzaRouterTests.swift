@@ -59,7 +59,7 @@ import XMPPCore
             router = StanzaRouter(
                 sender: sender, access: access, iqHandlers: [feature], messageHandlers: [messages],
                 presenceHandlers: [messages], activity: activity,
-                refusals: ReplyThrottle(window: .seconds(300), clock: clock))
+                replies: ReplyThrottle(window: .seconds(300), clock: clock))
         }
 
         func route(_ xml: String) async throws { await router.route(try XMLElement(parsing: xml)) }

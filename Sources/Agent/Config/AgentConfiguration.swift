@@ -14,10 +14,11 @@ package struct AgentConfiguration: Sendable {
     package var publish: PublishSettings
     package var presence: PresenceConfiguration
     package var fleet: FleetSettings
+    package var limits: LimitsSettings
     /// Things worth telling the operator that do not stop the agent.
     package var warnings: [String] = []
 
-    static let sections: Set<String> = ["xmpp", "device", "access", "store", "publish", "presence", "log", "fleet"]
+    static let sections: Set<String> = ["xmpp", "device", "access", "store", "publish", "presence", "log", "fleet", "limits"]
 
     package static func load(path: String) throws(TOMLError) -> AgentConfiguration {
         try AgentConfiguration(document: TOMLDocument.load(path: path, secretKeys: XMPPSettings.secretKeys))
@@ -38,6 +39,7 @@ package struct AgentConfiguration: Sendable {
         publish = try root.table("publish").map { t throws(TOMLError) in try PublishSettings(t) } ?? PublishSettings()
         presence = try root.table("presence").map { t throws(TOMLError) in try PresenceConfiguration(t) } ?? PresenceConfiguration()
         fleet = try root.table("fleet").map { t throws(TOMLError) in try FleetSettings(t) } ?? FleetSettings()
+        limits = try root.table("limits").map { t throws(TOMLError) in try LimitsSettings(t) } ?? LimitsSettings()
         self.warnings = warnings
     }
 }

@@ -64,10 +64,10 @@ package struct PublishSettings: Sendable {
             accessModel = value
         }
         persistItems = try table.bool("persist_items") ?? persistItems
-        maxItems = try Self.count(table, "max_items", in: 1...1_000_000) ?? maxItems
-        window = try Self.count(table, "window", in: 1...10_000) ?? window
-        readBatches = try Self.count(table, "read_batches", in: 1...10_000) ?? readBatches
-        ackEvery = try Self.count(table, "ack_every", in: 1...10_000) ?? ackEvery
+        maxItems = try table.count("max_items", in: 1...1_000_000) ?? maxItems
+        window = try table.count("window", in: 1...10_000) ?? window
+        readBatches = try table.count("read_batches", in: 1...10_000) ?? readBatches
+        ackEvery = try table.count("ack_every", in: 1...10_000) ?? ackEvery
         requestTimeout = try table.duration("request_timeout", atLeast: .seconds(1)) ?? requestTimeout
         retryInitial = try table.duration("retry_initial") ?? retryInitial
         retryMax = try table.duration("retry_max") ?? retryMax
@@ -76,11 +76,6 @@ package struct PublishSettings: Sendable {
         }
     }
 
-    private static func count(_ table: TOMLTable, _ key: String, in range: ClosedRange<Int64>) throws(TOMLError) -> Int? {
-        guard let value = try table.integer(key) else { return nil }
-        guard range.contains(value) else { throw table.error("\(key) must be between \(range.lowerBound) and \(range.upperBound)", at: key) }
-        return Int(value)
-    }
 
     /// What the publisher runs with; nil when publishing is off. `operators` (from `[access]`)
     /// make the whitelist.

@@ -14,6 +14,8 @@ package struct AgentFeatures: Sendable {
     package let router: StanzaRouter
     package let presence: PresenceService
     package let chat: ChatCommandHandler
+    /// Every refusal is logged through this one, once per sender and minute.
+    package let refusals: RefusalLogger
 
     /// `session` keeps the presence and the roster; `ownJID` is the full JID bound to it;
     /// `clock` times scheduled readouts.
@@ -26,14 +28,18 @@ package struct AgentFeatures: Sendable {
             operators: configuration.access.operators, viewers: configuration.access.viewers,
             account: configuration.xmpp.jid)
         self.access = access
+        let refusals = RefusalLogger(clock: clock)
+        self.refusals = refusals
+        let limits = configuration.limits.consumers
         let context = FeatureContext(configuration: configuration, access: access)
         let services = DeviceServices(device: device, store: store, connection: { await session.connectionInfo })
         // Also the disco provider of the commands node (XEP-0050 §2.2).
-        let commands = AdHocCommandHandler(services: services, lifecycle: lifecycle, ownJID: ownJID)
+        let commands = AdHocCommandHandler(
+            services: services, lifecycle: lifecycle, access: access, sessions: limits.commandSessions, ownJID: ownJID)
         let iqHandlers =
             Self.iqFeatures(
                 sender: sender, device: device, store: store, context: context, nodeID: configuration.device.nodeID,
-                clock: clock)
+                limits: limits, refusals: refusals, clock: clock)
             + [commands]
         let discoInfo = DeviceDiscoInfo(
             name: configuration.presence.name ?? device.profile.name, handlers: iqHandlers, device: device,
@@ -41,7 +47,7 @@ package struct AgentFeatures: Sendable {
         presence = PresenceService(
             session: session, configuration: configuration.presence, discoInfo: discoInfo, device: device, store: store,
             roster: context.roster, access: access)
-        chat = ChatCommandHandler(services: services, ownJID: ownJID, sender: sender)
+        chat = ChatCommandHandler(services: services, policy: configuration.limits.chat, ownJID: ownJID, sender: sender)
         // `nodeProviders`: features that own disco nodes (the XEP-0050 commands node).
         let disco = DiscoHandler(
             device: discoInfo, sensors: SensorNodes(device: device, features: discoInfo.features), providers: [commands],
@@ -52,18 +58,20 @@ package struct AgentFeatures: Sendable {
             // chat last: it claims every chat message with a body
             messageHandlers: [ControlMessageHandler(device: device, nodeID: configuration.device.nodeID), chat],
             presenceHandlers: [SubscriptionHandler(presence: presence, roster: context.roster, account: access.accountJID)],
-            activity: context.activity)
+            activity: context.activity, refusals: refusals)
     }
 
     /// Every IQ feature the agent answers, in one explicit list: disco#info and the caps
     /// advertise exactly these (plus disco itself).
     private static func iqFeatures(
         sender: any StanzaSender, device: Device, store: ReadingStore, context: FeatureContext, nodeID: String,
-        clock: any AgentClock
+        limits: ConsumerLimits, refusals: RefusalLogger, clock: any AgentClock
     ) -> [any IQHandler] {
         [
             PingHandler(),
-            SensorDataHandler(sender: sender, device: device, store: store, nodeID: nodeID, clock: clock),
+            SensorDataHandler(
+                sender: sender, device: device, store: store, nodeID: nodeID, access: context.access, limits: limits,
+                refusals: refusals, clock: clock),
             ControlHandler(device: device, nodeID: nodeID),
             VersionHandler(operatingSystem: context.operatingSystem),
             LastActivityHandler(activity: context.activity),

@@ -22,6 +22,8 @@ package final class KingletAgent: Sendable {
     private let device: Device
     private let store: ReadingStore
     private let router: StanzaRouter
+    private let access: AccessPolicy
+    private let refusals: RefusalLogger
     /// Publishes the outbox; nil with `[publish] mode = "off"`.
     private let publisher: Publisher?
     private let presence: PresenceService
@@ -43,6 +45,7 @@ package final class KingletAgent: Sendable {
         do {
             var sessionConfiguration = configuration.xmpp.sessionConfiguration()
             sessionConfiguration.ackBatch = configuration.publish.ackEvery
+            configuration.limits.apply(to: &sessionConfiguration)
             session = try XMPPSession(configuration: sessionConfiguration)
         } catch {
             throw .tls(error)
@@ -83,6 +86,8 @@ package final class KingletAgent: Sendable {
             device: device, store: store, lifecycle: restart)
         presence = features.presence
         router = features.router
+        access = features.access
+        refusals = features.refusals
         room = Self.fleetRoom(
             configuration: configuration, session: session, access: features.access, chat: features.chat, presence: presence)
         service = ServiceManager.fromEnvironment { [session, device, store] in
@@ -109,24 +114,37 @@ package final class KingletAgent: Sendable {
         log.info("device '\(profile.name)': \(profile.sensors.count) sensors, \(profile.controls.count) controls")
         let outputs = OutputAnnouncement.announce(profile, configFile: configuration.file, log: log)
         defer { withExtendedLifetime(outputs) {} }
-        await device.start()
+        // The first sample is not waited for: a source that hangs must not keep the agent offline.
+        let deviceStarted = Task { [device] in await device.start() }
         let recorder = Task { [device, store] in
             for await batch in device.batches { await store.append(batch) }
         }
         await publisher?.start()
         await presence.start()
         if let room { await presence.mirror { await room.presenceChanged($0) } }
+        let sessionTask = Task { await session.run() }
         var meters: [WatchdogProgress.Part: ProgressMeter] = [.eventLoop: loopProgress, .sampler: device.progress]
         meters[.publisher] = publisher?.progress
         // Up without waiting for the network: the device samples and the outbox takes readings.
-        await service?.ready(meters: meters, statusInterval: configuration.presence.checkInterval)
-        let sessionTask = Task { await session.run() }
+        Task { [service, configuration, meters] in
+            await deviceStarted.value
+            await service?.ready(meters: meters, statusInterval: configuration.presence.checkInterval)
+        }
+        // Stanzas go to queues of their own (operators, viewers, strangers): this loop never
+        // waits on a handler. After each, a requested restart begins, once the command's reply
+        // is queued.
+        let dispatcher = StanzaDispatcher(
+            router: router, access: access, sender: session, limits: configuration.limits.consumers, refusals: refusals
+        ) { [self] in
+            if restart.take() { await shutDown("restart requested, going offline", status: ExitStatus.restart) }
+        }
         for await event in session.events {
             loopProgress.begin()
-            await handle(event)
+            await handle(event, dispatcher: dispatcher)
             loopProgress.finish()
         }
         await sessionTask.value
+        await dispatcher.finish()
         await recorder.value
         await publisher?.stop()
         await store.close()
@@ -157,17 +175,15 @@ package final class KingletAgent: Sendable {
         await session.stop(goodbye: await presence.goodbye())
     }
 
-    private func handle(_ event: SessionEvent) async {
+    private func handle(_ event: SessionEvent, dispatcher: StanzaDispatcher) async {
         switch event {
         case .online(_, let resumed):
             await presence.online(resumed: resumed)
             await room?.online(resumed: resumed)
             publisher?.post(event)
             service?.statusMayHaveChanged()
-        case .stanza(let stanza):
-            if await room?.handle(stanza) != true { await router.route(stanza) }
-            // After the route, so the command's reply is queued before the goodbye.
-            if restart.take() { await shutDown("restart requested, going offline", status: ExitStatus.restart) }
+        case .stanza(let stanza, _):  // the ticket goes with the case: the stanza is dispatched
+            if await room?.handle(stanza) != true { await dispatcher.dispatch(stanza) }
         case .offline:
             await room?.offline()
             publisher?.post(event)

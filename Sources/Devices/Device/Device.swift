@@ -142,7 +142,12 @@ package actor Device {
         await withTaskGroup(of: (Int, Result<RawValue, DeviceError>).self) { group in
             for (index, source) in work.enumerated() where !sensors[index].absent {
                 if source.mayBlock {
-                    group.addTask { (index, await OffloadThread.run { Self.read(source, at: now) }) }
+                    let name = sensors[index].definition.name
+                    group.addTask { [clock] in
+                        let work = OffloadThread.spawn { Self.read(source, at: now) }
+                        let late = DeviceError("read \(name)", message: "no answer within \(Self.readTimeout.secondsText)")
+                        return (index, await work.result(within: Self.readTimeout, clock: clock) ?? .failure(late))
+                    }
                 } else {
                     update(index, Self.read(source, at: now))
                 }
@@ -195,17 +200,33 @@ package actor Device {
             return
         }
         sensors[index].inFlight = true
-        let source = sensors[index].source
+        let (source, clock, name) = (sensors[index].source, clock, sensors[index].definition.name)
         Task {
-            let result = await OffloadThread.run { Self.read(source, at: now) }
-            self.finishBlockingRead(index, result)
+            let work = OffloadThread.spawn { Self.read(source, at: now) }
+            if let result = await work.result(within: Self.readTimeout, clock: clock) {
+                self.finishBlockingRead(index, result)
+                return
+            }
+            // A read that hangs (a wedged bus) fails its sensor; the next read waits for it to end.
+            let late = DeviceError("read \(name)", message: "no answer within \(Self.readTimeout.secondsText)")
+            self.finishBlockingRead(index, .failure(late), stillRunning: true)
+            _ = await work.value
+            self.hungReadEnded(index)
         }
     }
 
-    private func finishBlockingRead(_ index: Int, _ result: Result<RawValue, DeviceError>) {
-        sensors[index].inFlight = false
+    /// How long a read that may block (a file, a 1-wire conversion) gets before its sensor is
+    /// reported failing.
+    static let readTimeout = Duration.seconds(5)
+
+    private func finishBlockingRead(_ index: Int, _ result: Result<RawValue, DeviceError>, stillRunning: Bool = false) {
+        sensors[index].inFlight = stillRunning
         guard !stopped else { return }
         if let reading = record(index, result, at: clock.now()) { emit([reading]) }
+    }
+
+    private func hungReadEnded(_ index: Int) {
+        sensors[index].inFlight = false
     }
 
     /// Turns a read into the sensor's current reading, and returns it if the change filter keeps

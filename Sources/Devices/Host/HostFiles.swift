@@ -9,6 +9,7 @@ enum HostFiles {
         do {
             return try FileIO.readText(path, limit: 64 << 10)
         } catch {
+            if let problem = FileIO.regularFileProblem(path) { throw DeviceError("read \(path)", message: problem) }
             throw DeviceError(SystemError("read \(path)", code: error.code))
         }
     }

@@ -1,3 +1,4 @@
+import Support
 import TOML
 
 /// Reads the source-specific keys of a `[[sensor]]` table.
@@ -42,7 +43,11 @@ struct SourceReader {
             let metric = try ProfileReader.choice(table, "metric", FilesystemMetric.allCases.map { ($0.rawValue, $0) })
             return .filesystem(path: try table.string("path") ?? "/", metric: metric ?? .usedPercent)
         case "file":
-            return .file(path: try table.requireString("path"), extraction: try Self.extraction(table))
+            let path = try table.requireString("path")
+            if let problem = FileIO.regularFileProblem(path) {
+                throw table.error("path \(path) is \(problem): a file source reads regular files (sysfs attributes, status files)", at: "path")
+            }
+            return .file(path: path, extraction: try Self.extraction(table))
         case "command":
             return .command(try Self.command(table, "command"), extraction: try Self.extraction(table))
         case "simulated":

@@ -117,7 +117,7 @@ actor FleetConsole {
         case .offline(let reason):
             room?.offline()
             await listener?(.offline(reason))
-        case .stanza(let stanza):
+        case .stanza(let stanza, _):
             await route(stanza)
         case .acknowledged, .unacknowledged:
             break

@@ -5,6 +5,12 @@ extension Duration {
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
+    /// Whole seconds, rounded up and at least 1: "retry in 3 s" must not say 0.
+    package var secondsToWait: Int {
+        let (seconds, attoseconds) = components
+        return max(1, Int(seconds) + (attoseconds > 0 ? 1 : 0))
+    }
+
     /// `1.4s`, for log lines.
     package var secondsText: String {
         let (seconds, attoseconds) = components

@@ -66,12 +66,29 @@ package struct ChatCommandHandler: MessageHandler {
         let firstLine = body.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: true).first.map(String.init) ?? ""
         let command = ChatCommand(parsing: firstLine, controls: responder.services.controls.map(\.name))
         guard command != .empty else { return .silent }
-        // Before anything runs: a muted correspondent's command is not carried out either.
-        guard throttle.allows(command.isUnknown ? .hint : .answer, to: from.bare, at: clock.now()) else { return .silent }
+        // Before anything runs: a muted correspondent's command is not carried out either, but
+        // is told so once, and a `set` always gets an answer.
+        switch throttle.decide(command.isUnknown ? .hint : .answer, to: from.bare, at: clock.now()) {
+        case .answer: break
+        case .notice(let wait):
+            log.warning("too many messages from \(from.bare): not answering for \(HumanText.duration(wait))")
+            return .reply(Self.reply(to: message, type: type, text: Self.throttled(command, wait: wait)))
+        case .muted(let wait):
+            guard case .set = command else { return .silent }
+            return .reply(Self.reply(to: message, type: type, text: Self.throttled(command, wait: wait)))
+        }
         if case .set = command, role < .operator { AccessLog.refused("chat set", from: from, role: role, needed: .operator) }
         let sentAt = message.child("delay", namespace: Namespace.delay)?.attribute("stamp")
         let text = await responder.reply(to: command, from: from, role: role, sentAt: sentAt)
         return .reply(Self.reply(to: message, type: type, text: text))
+    }
+
+    /// What a throttled correspondent is told: when it will be answered again, and for a `set`
+    /// that it was not applied.
+    static func throttled(_ command: ChatCommand, wait: Duration) -> String {
+        let seconds = wait.secondsToWait
+        if case .set = command { return "not applied: too many messages; send it again in \(seconds) s" }
+        return "too many messages: I will answer again in \(seconds) s"
     }
 
     /// A reply of the same type, to the sender, in the same thread.
@@ -92,7 +109,7 @@ private final class ThrottleState: Sendable {
         state = Mutex(throttle)
     }
 
-    func allows(_ reply: ChatThrottle.Reply, to jid: JID, at now: Duration) -> Bool {
-        state.withLock { $0.allows(reply, to: jid, at: now) }
+    func decide(_ reply: ChatThrottle.Reply, to jid: JID, at now: Duration) -> ChatThrottle.Decision {
+        state.withLock { $0.decide(reply, to: jid, at: now) }
     }
 }

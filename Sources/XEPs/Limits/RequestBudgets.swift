@@ -14,8 +14,9 @@ package struct RequestBudgets: Sendable {
         package var domain = RateLimit(rate: 30, burst: 60)
         /// One operator.
         package var `operator` = RateLimit(rate: 50, burst: 100)
-        /// Refusals answered per sender: 3 at once, then one every 10 s.
-        package var refusals = RateLimit(rate: 0.1, burst: 3)
+        /// Refusals answered per sender: 10 at once (someone trying a client out gets every
+        /// answer), then one every 2 s.
+        package var refusals = RateLimit(rate: 0.5, burst: 10)
         /// Refusals answered in all, whoever they go to.
         package var allRefusals = RateLimit(rate: 20, burst: 40)
         /// Senders remembered at once; quiet ones are forgotten first.

@@ -11,7 +11,9 @@ package struct StanzaRouter: Sendable {
     private let messageHandlers: [any MessageHandler]
     private let presenceHandlers: [any PresenceHandler]
     private let activity: ActivityClock?
-    private let refusals: ReplyThrottle
+    private let replies: ReplyThrottle
+    /// Where refusals are logged, once per sender and minute.
+    private let refusals: RefusalLogger
 
     /// `iqHandlers` is the explicit list of features the agent wires in; each namespace may be
     /// claimed by one handler only. `activity` learns of every command a contact gives (an IQ
@@ -19,7 +21,7 @@ package struct StanzaRouter: Sendable {
     package init(
         sender: any StanzaSender, access: AccessPolicy, iqHandlers: [any IQHandler],
         messageHandlers: [any MessageHandler], presenceHandlers: [any PresenceHandler],
-        activity: ActivityClock? = nil, refusals: ReplyThrottle = ReplyThrottle()
+        activity: ActivityClock? = nil, replies: ReplyThrottle = ReplyThrottle(), refusals: RefusalLogger = RefusalLogger()
     ) {
         self.sender = sender
         self.access = access
@@ -34,12 +36,18 @@ package struct StanzaRouter: Sendable {
         self.messageHandlers = messageHandlers
         self.presenceHandlers = presenceHandlers
         self.activity = activity
+        self.replies = replies
         self.refusals = refusals
     }
 
+    /// Who sent `stanza`: its `from`, or our own server when it has none (RFC 6120 §8.1.2.1);
+    /// nil for a `from` that is not a JID.
+    func sender(of stanza: XMLElement) -> JID? {
+        stanza.from ?? (stanza.attribute("from") == nil ? access.accountJID.domainJID : nil)
+    }
+
     package func route(_ stanza: XMLElement) async {
-        // No `from` means our own server, speaking for our account (RFC 6120 §8.1.2.1).
-        guard let from = stanza.from ?? (stanza.attribute("from") == nil ? access.accountJID.domainJID : nil) else { return }
+        guard let from = sender(of: stanza) else { return }
         let role = access.role(of: from)
         switch stanza.name {
         case "iq": await routeIQ(stanza, from: from, role: role)
@@ -60,7 +68,7 @@ package struct StanzaRouter: Sendable {
         let effective = isOwnServer(from) ? Role.operator : role
         let what = "\(type) \(payload.name) (\(namespace))"
         guard effective >= required else {
-            AccessLog.refused(what, from: from, role: role, needed: required)
+            refusals.refused(what, from: from, role: role, needed: required)
             await sender.send(iq.errorReply(StanzaError(.forbidden)))
             return
         }
@@ -76,9 +84,9 @@ package struct StanzaRouter: Sendable {
     private func routeMessage(_ message: XMLElement, from: JID, role: Role) async {
         guard message.stanzaType != "error" else { return }
         if role == .stranger, !isOwnServer(from) {
-            AccessLog.refused("message", from: from, role: role, needed: .viewer)
+            refusals.refused("message", from: from, role: role, needed: .viewer)
             let type = message.stanzaType ?? "normal"
-            if (type == "chat" || type == "normal"), message.child("body") != nil, refusals.allow(from) {
+            if (type == "chat" || type == "normal"), message.child("body") != nil, replies.allow(from) {
                 await sender.send(Self.notAuthorized(replyingTo: message, type: type))
             }
             return
@@ -109,7 +117,7 @@ package struct StanzaRouter: Sendable {
     }
 
     /// Roster pushes and server queries come from our own server or account.
-    private func isOwnServer(_ from: JID) -> Bool {
+    func isOwnServer(_ from: JID) -> Bool {
         from.local == nil && from.resource == nil && from.domain == access.accountDomain
     }
 }

@@ -9,9 +9,14 @@ package protocol StanzaSender: Sendable {
     /// session's XEP-0198 events.
     @discardableResult
     func send(_ stanza: XMLElement, tag: StanzaTag?) async -> Bool
+    /// Waits until the link has room for bulk data, a readout's next page; false when offline
+    /// (see `XMPPSession.waitForBulkRoom`). By default there is always room.
+    func waitForBulkRoom() async -> Bool
 }
 
 extension StanzaSender {
+    package func waitForBulkRoom() async -> Bool { true }
+
     /// Sends a stanza that nobody tracks.
     @discardableResult
     package func send(_ stanza: XMLElement) async -> Bool {

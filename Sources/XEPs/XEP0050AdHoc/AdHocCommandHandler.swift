@@ -15,19 +15,24 @@ package struct AdHocCommandHandler: IQHandler, DiscoNodeProvider {
     private let table: SessionTable
     private let clock: any AgentClock
     private let ownJID: @Sendable () async -> JID?
+    /// Which `[access]` domain entry a requester comes through, for the domain's share.
+    private let access: AccessPolicy?
 
     /// `ownJID` gives the device's full JID for the disco items (the session's bound JID).
+    /// Sessions are shares of `sessions` per requester, domain entry and role.
     package init(
         services: DeviceServices, lifecycle: any AgentLifecycle, sessionLifetime: Duration = .seconds(600),
+        access: AccessPolicy? = nil, sessions: SharePolicy = ConsumerLimits().commandSessions,
         ownJID: @escaping @Sendable () async -> JID?
     ) {
         commands = [
             ReadSensorsCommand(services: services), SetControlCommand(services: services),
             DeviceInfoCommand(services: services), RestartAgentCommand(lifecycle: lifecycle, services: services),
         ]
-        table = SessionTable(CommandSessionTable(lifetime: sessionLifetime))
+        table = SessionTable(CommandSessionTable(lifetime: sessionLifetime, shares: sessions))
         clock = services.clock
         self.ownJID = ownJID
+        self.access = access
     }
 
     package var payloadNamespaces: Set<String> { [AdHoc.namespace] }
@@ -50,7 +55,8 @@ package struct AdHocCommandHandler: IQHandler, DiscoNodeProvider {
                 throw StanzaError(.itemNotFound, text: "no command '\(request.node.prefix(64))'")
             }
             guard role >= command.requiredRole else { throw StanzaError(.forbidden) }
-            let response = try await respond(to: request, command: command, from: from)
+            let consumer = access?.consumer(from, role: role) ?? Consumer(jid: from, role: role)
+            let response = try await respond(to: request, command: command, from: from, as: consumer)
             return iq.iqResult(response.element)
         } catch {
             return iq.errorReply(error)
@@ -62,8 +68,10 @@ package struct AdHocCommandHandler: IQHandler, DiscoNodeProvider {
 
     // MARK: The session state machine
 
-    private func respond(to request: CommandRequest, command: any AdHocCommand, from: JID) async throws(StanzaError) -> CommandResponse {
-        guard let id = request.sessionID else { return try await start(command, request: request, from: from) }
+    private func respond(
+        to request: CommandRequest, command: any AdHocCommand, from: JID, as consumer: Consumer
+    ) async throws(StanzaError) -> CommandResponse {
+        guard let id = request.sessionID else { return try await start(command, request: request, from: from, as: consumer) }
         let now = clock.now()
         // Before the lookup: cancelling a session that just expired is still a cancel.
         if request.action == .cancel { return try cancel(id, of: command, from: from, now: now) }
@@ -91,7 +99,9 @@ package struct AdHocCommandHandler: IQHandler, DiscoNodeProvider {
         return CommandResponse(node: command.node, sessionID: id, status: .canceled)
     }
 
-    private func start(_ command: any AdHocCommand, request: CommandRequest, from: JID) async throws(StanzaError) -> CommandResponse {
+    private func start(
+        _ command: any AdHocCommand, request: CommandRequest, from: JID, as consumer: Consumer
+    ) async throws(StanzaError) -> CommandResponse {
         if let action = request.action, action != .execute {
             throw AdHoc.Condition.badSessionID.error("'\(action.rawValue)' needs a session id")
         }
@@ -101,7 +111,7 @@ package struct AdHocCommandHandler: IQHandler, DiscoNodeProvider {
         }
         let now = clock.now()
         let session = try table.withLock { table throws(StanzaError) in
-            try table.open(id: id, node: command.node, owner: from, stageCount: command.stageCount, now: now)
+            try table.open(id: id, node: command.node, owner: from, as: consumer, stageCount: command.stageCount, now: now)
         }
         return await show(command, session)
     }

@@ -7,33 +7,40 @@ import XMPPCore
 /// `session-expired` (XEP-0050 §4.6), and an id that was never handed out, or belongs to another
 /// requester or command, gets `bad-sessionid`. Ids of expired sessions are remembered for a
 /// while, in a bounded list, so that the requester learns why.
+///
+/// Open sessions are shares (`[limits] command_sessions`): per requester, per domain entry and
+/// per role, operators having a pool of their own, so viewers opening sessions can never keep an
+/// operator from running "Set a control".
 struct CommandSessionTable: Sendable {
     let lifetime: Duration
-    /// At most this many sessions at once, and `perOwner` for one bare JID.
-    let capacity: Int
-    let perOwner: Int
+    private var shares: ShareTable
     private var sessions: [String: CommandSession] = [:]
+    /// Who holds the share of each open session.
+    private var holders: [String: Consumer] = [:]
     /// Recently expired ids, oldest first.
     private var expired: [String] = []
     private let expiredMemory = 64
 
-    init(lifetime: Duration = .seconds(600), capacity: Int = 64, perOwner: Int = 8) {
+    init(lifetime: Duration = .seconds(600), shares: SharePolicy = ConsumerLimits().commandSessions) {
         self.lifetime = lifetime
-        self.capacity = capacity
-        self.perOwner = perOwner
+        self.shares = ShareTable(shares)
     }
 
     var count: Int { sessions.count }
 
-    /// Starts a session. Refused with `resource-constraint` when the table or the owner's share
-    /// is full of live sessions.
-    mutating func open(id: String, node: String, owner: JID, stageCount: Int, now: Duration) throws(StanzaError) -> CommandSession {
+    /// Starts a session for `consumer` (by default `owner` as a viewer). Refused with
+    /// `resource-constraint` when one of its shares is full of live sessions.
+    mutating func open(
+        id: String, node: String, owner: JID, as consumer: Consumer? = nil, stageCount: Int, now: Duration
+    ) throws(StanzaError) -> CommandSession {
         sweep(now: now)
-        guard sessions.count < capacity, sessions.values.count(where: { $0.owner.bare == owner.bare }) < perOwner else {
-            throw StanzaError(.resourceConstraint, text: "too many command sessions; finish or cancel one first")
+        let consumer = consumer ?? Consumer(jid: owner, role: .viewer)
+        if let full = shares.acquire(consumer) {
+            throw StanzaError(.resourceConstraint, text: "too many command sessions (\(full.reason)); finish or cancel one first")
         }
         let session = CommandSession(id: id, node: node, owner: owner, stageCount: stageCount, now: now)
         sessions[id] = session
+        holders[id] = consumer
         return session
     }
 
@@ -56,7 +63,7 @@ struct CommandSessionTable: Sendable {
     mutating func cancel(_ id: String, node: String, owner: JID, now: Duration) throws(StanzaError) {
         sweep(now: now)
         if let session = sessions[id], session.node == node, session.owner == owner {
-            sessions[id] = nil
+            close(id)
         } else if let index = expired.firstIndex(of: id) {
             expired.remove(at: index)
         } else {
@@ -72,13 +79,14 @@ struct CommandSessionTable: Sendable {
 
     mutating func close(_ id: String) {
         sessions[id] = nil
+        if let holder = holders.removeValue(forKey: id) { shares.release(holder) }
     }
 
     /// Drops sessions idle for longer than their lifetime, remembering their ids.
     mutating func sweep(now: Duration) {
         let stale = sessions.values.filter { now - $0.lastActivity >= lifetime }.map(\.id).sorted()
         for id in stale {
-            sessions[id] = nil
+            close(id)
             expired.append(id)
         }
         if expired.count > expiredMemory { expired.removeFirst(expired.count - expiredMemory) }

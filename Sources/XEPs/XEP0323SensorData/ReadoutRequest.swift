@@ -1,4 +1,4 @@
-package import Readings
+import Readings
 package import Support
 package import XMLStream
 package import XMPPCore
@@ -54,43 +54,5 @@ extension ReadoutRequest {
         let nodes = nodeIDs.map { XMLElement("node", namespace: ns, attributes: ["nodeId": $0]) }
         let fields = (selection.names ?? []).sorted().map { XMLElement("field", namespace: ns, attributes: ["name": $0]) }
         return XMLElement("req", namespace: ns, attributes: attributes, children: (nodes + fields).map { .element($0) })
-    }
-}
-
-/// The message payloads that answer one readout, in the order they are sent.
-package enum ReadoutResponse {
-    /// The most fields (or errors) in one message, so a long history does not make one huge stanza.
-    package static let fieldsPerMessage = 100
-
-    /// `<fields/>` for the live readings that have a value, then for the stored ones (marked
-    /// historical), then `<failure/>` listing every reading without a value, each split into
-    /// messages of at most `chunk` entries. Only the last payload says `done='true'`; when there
-    /// is nothing at all, one empty `<fields done='true'/>` ends the readout.
-    package static func payloads(
-        seqnr: String, nodeID: String, live: [Reading], stored: [Reading] = [], chunk: Int = fieldsPerMessage
-    ) -> [XMLElement] {
-        let size = max(1, chunk)
-        var parts: [(readings: [Reading], kind: Kind)] = []
-        for (readings, kind) in [(live, Kind.live), (stored, .historical)] {
-            parts += split(readings.filter { $0.value != nil }, size).map { ($0, kind) }
-        }
-        parts += split((live + stored).filter { $0.value == nil }, size).map { ($0, .failure) }
-        guard !parts.isEmpty else {
-            return [SensorDataXML.fields([], nodeID: nodeID, seqnr: seqnr, done: true)]
-        }
-        return parts.enumerated().compactMap { index, part in
-            let done = index == parts.count - 1
-            switch part.kind {
-            case .live: return SensorDataXML.fields(part.readings, nodeID: nodeID, seqnr: seqnr, done: done)
-            case .historical: return SensorDataXML.fields(part.readings, nodeID: nodeID, seqnr: seqnr, done: done, historical: true)
-            case .failure: return SensorDataXML.failure(part.readings, nodeID: nodeID, seqnr: seqnr, done: done)
-            }
-        }
-    }
-
-    private enum Kind { case live, historical, failure }
-
-    private static func split(_ readings: [Reading], _ size: Int) -> [[Reading]] {
-        stride(from: 0, to: readings.count, by: size).map { Array(readings[$0..<min($0 + size, readings.count)]) }
     }
 }
