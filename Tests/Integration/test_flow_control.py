@@ -108,7 +108,10 @@ def run_command(peer, jid, node, action="execute", session=None, fields=None):
     if fields is not None:
         payload = peer.client.plugin["xep_0004"].make_form(ftype="submit")
         for var, value in fields.items():
-            payload.add_field(var=var, value=value)
+            if isinstance(value, list):  # several values: a list-multi field
+                payload.add_field(var=var, ftype="list-multi", value=value)
+            else:
+                payload.add_field(var=var, value=value)
     return peer.run(peer.client.plugin["xep_0050"].send_command(
         jid, node, action=action, payload=payload, sessionid=session))["command"]
 
@@ -136,8 +139,8 @@ def test_viewers_opening_command_sessions_leave_the_operators_share(prosody, wor
     assert "for all of kinglet.test" in refused[-1]["error"]["text"]
     alice = connect("alice")
     session = run_command(alice, device, "set-control")["sessionid"]
-    run_command(alice, device, "set-control", action="next", session=session, fields={"control": "relay"})
-    done = run_command(alice, device, "set-control", action="complete", session=session, fields={"relay": True})
+    done = run_command(alice, device, "set-control", action="complete", session=session,
+                       fields={"controls": ["relay"], "relay": True})
     assert done["notes"] == [("info", "relay is now on.")]
 
 
