@@ -6,6 +6,9 @@ PYTHON ?= python3
 BUILD := .build
 RELEASE_BIN := $(BUILD)/release/kinglet
 APT_PACKAGES := libxml2-dev libmbedtls-dev libsqlite3-dev pkg-config prosody lua-unbound ejabberd jabberd2 openssl sqlite3 ca-certificates
+# What the release build links statically besides (libxml2's own dependencies, libstdc++ for the
+# Swift runtime; ICU's headers for CNoICU).
+APT_PACKAGES += zlib1g-dev liblzma-dev libicu-dev libstdc++-12-dev
 # The Debian package and its test: dpkg-shlibdeps (dependencies), systemd-analyze (the unit).
 APT_PACKAGES += dpkg-dev systemd
 PY_REQUIREMENTS := Tests/Integration/requirements.txt
@@ -37,8 +40,17 @@ build: deps
 RELEASE_LINK := -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
 	-Xlinker --symbol-ordering-file=$(CURDIR)/Layout/kinglet.order -Xlinker --no-warn-symbol-ordering \
 	-Xlinker $(CURDIR)/Layout/private.lds
+# The C libraries are archives in release builds (Package.swift, cLibraries); so are libstdc++ and
+# libgcc, which the Swift runtime needs: the toolchain's link arguments name -lstdc++, and
+# STATIC_CXX, searched before the compiler's directories, holds only its archive.
+STATIC_CXX := $(BUILD)/static-c++
+RELEASE_LINK += -Xswiftc -L$(CURDIR)/$(STATIC_CXX) -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
 
-release: deps
+$(STATIC_CXX)/libstdc++.a:
+	@mkdir -p $(STATIC_CXX)
+	ln -sf "$$(clang -print-file-name=libstdc++.a)" $@
+
+release: deps $(STATIC_CXX)/libstdc++.a
 	@# SwiftPM does not relink when only the layout files change.
 	@if [ Layout/kinglet.order -nt $(RELEASE_BIN) ] || [ Layout/private.lds -nt $(RELEASE_BIN) ]; then rm -f $(RELEASE_BIN); fi
 	$(SWIFT) build -c release --static-swift-stdlib -Xswiftc -warnings-as-errors $(RELEASE_LINK)
@@ -110,10 +122,14 @@ soak: release
 profiles:
 	$(PYTHON) Devices/embed_profiles.py > Sources/Devices/Profile/BuiltInProfiles.swift
 
-# Rewrites Layout/kinglet.order from what the release agent executes under valgrind (Layout/profile.py).
+# Rewrites Layout/kinglet.order from what the release agent executes under valgrind (Layout/profile.py),
+# with the linker's map of the same link (which input section holds each function), then relinks.
 layout: release
 	@dpkg -s valgrind >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends valgrind >/dev/null)
-	$(PYTHON) Layout/profile.py --binary $(RELEASE_BIN)
+	$(SWIFT) build -c release --static-swift-stdlib -Xswiftc -warnings-as-errors $(RELEASE_LINK) --product kinglet \
+		-Xlinker -Map=$(CURDIR)/$(BUILD)/kinglet.map
+	$(PYTHON) Layout/profile.py --binary $(RELEASE_BIN) --map $(BUILD)/kinglet.map
+	$(MAKE) release
 
 # The reference agent the figures are compared with (Benchmarks/reference/refagent.c).
 $(REFAGENT): Benchmarks/reference/refagent.c

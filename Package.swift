@@ -23,6 +23,15 @@ let strict: [SwiftSetting] = [
     .unsafeFlags(["-Xfrontend", "-function-sections"], .when(configuration: .release)),
 ]
 
+/// A C library from Debian: the shared library in debug builds (tests, fuzzing), the static archive
+/// in release builds, where only the code the agent runs is resident and that code joins the
+/// layout (README, Figures). `staticOnly` are what the archive itself needs (a shared library
+/// names its own dependencies).
+func cLibraries(_ names: [String], staticOnly: [String] = []) -> [LinkerSetting] {
+    names.map { .linkedLibrary($0, .when(configuration: .debug)) }
+        + [.unsafeFlags((names + staticOnly).flatMap { ["-Xlinker", "-l:lib\($0).a"] }, .when(configuration: .release))]
+}
+
 let package = Package(
     name: "kinglet",
     products: [
@@ -31,7 +40,8 @@ let package = Package(
     ],
     targets: [
         // C libraries, each behind one module map.
-        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // Each C library is linked by the Swift target that wraps it (cLibraries), not by its module map.
+        .systemLibrary(name: "CLibXML2", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CMbedTLS", providers: [.apt(["libmbedtls-dev"])]),
         .systemLibrary(name: "CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLinux"),
@@ -40,12 +50,21 @@ let package = Package(
         .target(name: "Support", swiftSettings: strict),
         .target(name: "TOML", dependencies: ["Support"], swiftSettings: strict),
         .target(name: "Readings", dependencies: ["Support"], swiftSettings: strict),
-        .target(name: "XMLStream", dependencies: ["CLibXML2", "Support"], swiftSettings: strict),
-        .target(name: "Crypto", dependencies: ["CMbedTLS", "Support"], swiftSettings: strict),
+        // libxml2 without ICU (CNoICU says why); libxml2's headers live in their own directory.
+        .target(name: "CNoICU"),
+        .target(
+            name: "XMLStream", dependencies: ["CLibXML2", "CNoICU", "Support"],
+            swiftSettings: strict + [.unsafeFlags(["-Xcc", "-I/usr/include/libxml2"])],
+            linkerSettings: cLibraries(["xml2"], staticOnly: ["z", "lzma"])),
+        .target(
+            name: "Crypto", dependencies: ["CMbedTLS", "Support"], swiftSettings: strict,
+            linkerSettings: cLibraries(["mbedtls", "mbedx509", "mbedcrypto"])),
         .target(name: "XMPPCore", dependencies: ["XMLStream", "Crypto", "Support"], swiftSettings: strict),
         .target(name: "Transport", dependencies: ["CLinux", "XMLStream", "Crypto", "Support"], swiftSettings: strict),
         .target(name: "Devices", dependencies: ["CGPIO", "TOML", "Readings", "Support"], swiftSettings: strict),
-        .target(name: "Store", dependencies: ["CSQLite", "Readings", "Support"], swiftSettings: strict),
+        .target(
+            name: "Store", dependencies: ["CSQLite", "Readings", "Support"], swiftSettings: strict,
+            linkerSettings: cLibraries(["sqlite3"])),
         .target(name: "Session", dependencies: ["XMPPCore", "Transport", "Support"], swiftSettings: strict),
         .target(name: "XEPs", dependencies: ["Session", "XMPPCore", "Crypto", "Devices", "Store", "Readings", "Support"], swiftSettings: strict),
         .target(name: "Agent", dependencies: ["XEPs", "Session", "XMPPCore", "Transport", "Crypto", "Devices", "Store", "Readings", "TOML", "Support"], swiftSettings: strict),

@@ -63,7 +63,33 @@ def executed_addresses(callgrind_out, binary):
     return addresses
 
 
-def functions_containing(addresses, binary):
+WINDOW = 64 * 1024  # the kernel's fault-around: a page fault on the binary maps the 64 KiB around it
+
+
+def input_sections(map_file):
+    """(address, size) of every input section of .text in the linker's map (lld -Map: columns
+    VMA, LMA, Size, Align, then the output section's name, or an input section's indented by 8,
+    or a symbol's by 16)."""
+    sections, output = [], None
+    with open(map_file) as f:
+        next(f)
+        for line in f:
+            fields, name = line[:48].split(), line[49:].rstrip("\n")
+            if len(fields) != 4:
+                continue
+            if not name.startswith(" "):
+                output = name
+            elif output == ".text" and not name.startswith(" " * 9) and int(fields[2], 16):
+                sections.append((int(fields[0], 16), int(fields[2], 16)))
+    return sorted(sections)
+
+def functions_containing(addresses, binary, map_file):
+    """The executed functions, by address, in the order lld is to place them. lld orders whole
+    input sections, and a name defined more than once orders every section holding a copy
+    (`$sSqwxx` is also in the Swift regex libraries' one 480 KiB section). A large section that
+    the agent runs only a little of (a C library's object, a Swift library's module) goes last:
+    among the hot code it would make all of itself resident, behind it only the 64 KiB
+    fault-around windows it runs in."""
     listing = subprocess.run(["nm", "-n", "-S", binary], capture_output=True, text=True, check=True).stdout
     symbols = []
     for line in listing.splitlines():
@@ -76,20 +102,40 @@ def functions_containing(addresses, binary):
         i = bisect.bisect_right(starts, address) - 1
         if i >= 0 and address < symbols[i][0] + symbols[i][1]:
             hot[symbols[i][2]] = symbols[i][0]
-    return sorted(hot, key=hot.get)
-
+    sections = input_sections(map_file)
+    section_starts = [s[0] for s in sections]
+    windows = {}  # section -> the 64 KiB windows of it that executed functions occupy
+    owners = {}  # name -> the sections holding a copy of it
+    for start, size, name in symbols:
+        if name not in hot:
+            continue
+        i = bisect.bisect_right(section_starts, start) - 1
+        if i >= 0 and start < sections[i][0] + sections[i][1]:
+            base = sections[i][0]
+            owners.setdefault(name, []).append(sections[i])
+            windows.setdefault(sections[i], set()).update(
+                range((start - base) // WINDOW, (start + max(size, 1) - 1 - base) // WINDOW + 1))
+    sparse = {name for name, held in owners.items()
+              if any(section[1] > len(windows[section]) * WINDOW for section in held)}
+    by_address = sorted(hot, key=hot.get)
+    return [n for n in by_address if n not in sparse] + [n for n in by_address if n in sparse]
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", default=os.path.join(REPO, ".build", "release", "kinglet"),
                         help="the unstripped release binary")
     parser.add_argument("--seconds", type=float, default=20.0, help="idle time after login")
+    parser.add_argument("--map", default=os.path.join(REPO, ".build", "kinglet.map"),
+                        help="the linker's map of that binary (make layout links it with -Map)")
     parser.add_argument("--output", default=os.path.join(HERE, "kinglet.order"))
     args = parser.parse_args()
-    binary = os.path.abspath(args.binary)
     with tempfile.TemporaryDirectory(prefix="kinglet-layout-") as workdir:
+        # Without debug information, with the symbol table: valgrind 3.19 gives up on the DWARF 5
+        # that clang writes for the C code linked in, and the addresses are the same.
+        binary = os.path.join(workdir, "kinglet")
+        subprocess.run(["objcopy", "--strip-debug", os.path.abspath(args.binary), binary], check=True)
         out = run_under_callgrind(binary, workdir, args.seconds)
-        names = functions_containing(executed_addresses(out, binary), binary)
+        names = functions_containing(executed_addresses(out, binary), binary, args.map)
     with open(args.output, "w") as f:
         f.write("".join(name + "\n" for name in names))
     print(f"{args.output}: {len(names)} functions")

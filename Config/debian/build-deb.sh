@@ -20,6 +20,11 @@ install -D -m 644 "$repo/Config/kinglet.service" "$stage/lib/systemd/system/king
 install -D -m 640 "$repo/Config/kinglet.example.toml" "$stage/etc/kinglet/kinglet.toml"
 install -D -m 644 "$repo/README.md" "$stage/usr/share/doc/kinglet/README.md"
 install -m 644 "$repo/Devices/README.md" "$stage/usr/share/doc/kinglet/profiles.md"
+# The release binary carries these libraries (linked statically: Package.swift, cLibraries, and the
+# Makefile's RELEASE_LINK): their copyright and licence notices, as Debian ships them.
+for package in libxml2 libmbedtls14 libsqlite3-0 zlib1g liblzma5 libstdc++6; do
+    install -D -m 644 "/usr/share/doc/$package/copyright" "$stage/usr/share/doc/kinglet/copyright.d/$package"
+done
 install -d -m 755 "$stage/DEBIAN"
 install -m 755 "$repo/Config/debian/postinst" "$repo/Config/debian/prerm" "$repo/Config/debian/postrm" "$stage/DEBIAN/"
 echo /etc/kinglet/kinglet.toml > "$stage/DEBIAN/conffiles"

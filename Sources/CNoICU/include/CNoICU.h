@@ -1,0 +1,2 @@
+// Nothing to import: the target only provides the ICU converter symbols libxml2 links against
+// (NoICU.c).
