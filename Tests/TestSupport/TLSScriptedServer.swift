@@ -173,7 +173,11 @@ package final class TLSScriptedServer: @unchecked Sendable {  // driven by one t
             else { return nil }
             return target.dropFirst("socket:[".count).dropLast()
         })
-        guard !inodes.isEmpty, let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return nil }
+        // Read to the end: String(contentsOfFile:) stops after the first page of a /proc file
+        // (4 KiB, about 26 sockets), and on a busy machine the listener is further down.
+        guard !inodes.isEmpty, let file = FileHandle(forReadingAtPath: "/proc/net/tcp"),
+            let table = String(data: file.readDataToEndOfFile(), encoding: .utf8)
+        else { return nil }
         for line in table.split(separator: "\n") {
             let fields = line.split(separator: " ")
             guard fields.count > 9, fields[3] == "0A", inodes.contains(fields[9]),
