@@ -33,8 +33,9 @@ final class TestServer {
     }
 
     deinit {
-        // SIGKILL: the test process ignores SIGTERM once a signal watcher has run (dispatch
-        // sources need SIG_IGN), and the child inherits that; SIGTERM would leave this waiting.
+        // SIGKILL: the child has SIGTERM blocked (Foundation's `Process` passes on the mask of
+        // the starting thread, and the threads tests run on block it); SIGTERM would leave
+        // this waiting for ever.
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }

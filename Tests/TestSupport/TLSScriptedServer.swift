@@ -100,10 +100,18 @@ package final class TLSScriptedServer: @unchecked Sendable {  // driven by one t
         } catch {
             throw TestFailure("cannot run openssl s_server: \(error)")
         }
+        // The same limit as `eventually`: s_server listens within milliseconds on a quiet
+        // machine, and only a hang should reach it on a loaded one.
         let deadline = ContinuousClock.now + .seconds(60)
         var found = Self.listeningPort(of: process.processIdentifier)
         while found == nil {
-            guard ContinuousClock.now < deadline, process.isRunning else { throw TestFailure("s_server does not listen") }
+            guard process.isRunning else {
+                throw TestFailure("openssl s_server exited with status \(process.terminationStatus) before listening")
+            }
+            guard ContinuousClock.now < deadline else {
+                Self.kill(process)
+                throw TestFailure("openssl s_server (pid \(process.processIdentifier)) does not listen after 60 s")
+            }
             usleep(5_000)
             found = Self.listeningPort(of: process.processIdentifier)
         }
@@ -111,9 +119,15 @@ package final class TLSScriptedServer: @unchecked Sendable {  // driven by one t
     }
 
     deinit {
-        // SIGKILL: a test process may ignore SIGTERM (signal handling through dispatch sources
-        // needs SIG_IGN), and a child inherits that.
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        Self.kill(process)
+    }
+
+    /// SIGKILL and wait. Not SIGTERM (`terminate()`): Foundation's `Process` leaves the child
+    /// the signal mask of the thread that started it, and the threads tests run on (Dispatch's
+    /// workers and the threads they start) block every asynchronous signal, so s_server starts
+    /// with SIGTERM blocked and would never end.
+    private static func kill(_ process: Process) {
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
