@@ -50,8 +50,10 @@ final class GPIOEdgeWatcher: Sendable {
                 return
             }
             do {
-                for edge in try line.readEdges() {
-                    report(SourceEvent(value: .boolean(edge.rising), time: Self.wallTime(ofMonotonic: edge.monotonicNanoseconds)))
+                let edges = try line.readEdges()
+                let offset = Self.realtimeOffset()
+                for edge in edges {
+                    report(SourceEvent(value: .boolean(edge.rising), time: Self.wallTime(ofMonotonic: edge.monotonicNanoseconds, offset: offset)))
                 }
             } catch {
                 logger.warning("\(name): edge events stopped: \(error)")
@@ -60,12 +62,27 @@ final class GPIOEdgeWatcher: Sendable {
         }
     }
 
-    /// The wall-clock time of a CLOCK_MONOTONIC instant: now, less the instant's age.
-    static func wallTime(ofMonotonic nanoseconds: UInt64) -> Timestamp {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        let nowNanoseconds = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-        let age = max(0, nowNanoseconds - Int64(clamping: nanoseconds))
-        return Timestamp.now().adding(milliseconds: -(age / 1_000_000))
+    /// How far CLOCK_REALTIME is ahead of CLOCK_MONOTONIC, in nanoseconds: the wall clock
+    /// read between two monotonic readings, against their midpoint. Read once per batch of
+    /// edges, so that edges read together keep their exact spacing.
+    static func realtimeOffset() -> Int64 {
+        var before = timespec()
+        var wall = timespec()
+        var after = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &before)
+        clock_gettime(CLOCK_REALTIME, &wall)
+        clock_gettime(CLOCK_MONOTONIC, &after)
+        return nanoseconds(wall) - (nanoseconds(before) + nanoseconds(after)) / 2
+    }
+
+    /// The wall-clock time of a CLOCK_MONOTONIC instant, cut to the millisecond once, at the
+    /// end: edges 500 ms apart are stamped 500 ms apart, never 499 or 501.
+    static func wallTime(ofMonotonic monotonic: UInt64, offset: Int64) -> Timestamp {
+        let wall = Int64(clamping: monotonic) + offset
+        return Timestamp(millisecondsSinceEpoch: wall / 1_000_000)
+    }
+
+    private static func nanoseconds(_ time: timespec) -> Int64 {
+        Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)
     }
 }
