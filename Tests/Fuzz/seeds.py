@@ -238,6 +238,7 @@ timestamps = true
 room = "fleet@conference.example.org"
 nick = "sensor-7"
 """)
+    write("config", "deep-key.toml", "a." * 8000 + "a = 1\n")  # once 6 s and 600 MB; refused since
     write("config", "toml-features.toml", """# every TOML form
 title = 'literal'
 multi = \"\"\"

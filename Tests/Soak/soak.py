@@ -9,7 +9,8 @@ every 10 s, show no growth beyond noise.
     python3 Tests/Soak/soak.py --binary .build/kinglet-stripped --hours 1
 
 Exit status 1 when a reading was lost or something grew. The samples are written to
-soak-run/samples.csv, the agent's log to soak-run/agent.log."""
+soak-run/samples.csv (seconds since the start), the faults to soak-run/events.csv, the agent's
+log to soak-run/agent.log."""
 import argparse
 import csv
 import logging
@@ -84,6 +85,7 @@ class Soak:
         config["store"]["history_max_age"] = "10m"
         config["log"]["level"] = "info"
         self.agent = Agent(self.workdir, config, binary=args.binary)
+        os.chmod(self.agent.config_path, 0o600)  # it holds the password inline
         self.device = self.server.jid("sensor") + "/kinglet"
         self.recorder = ItemRecorder()
         self.peers = {}
@@ -117,6 +119,13 @@ class Soak:
             return True
         except Exception:
             return False
+
+    def last_item(self):
+        """The id of the item the server holds on the agent's node (the last one it took)."""
+        alice = self.peers["recorder"]
+        result = alice.run(alice.client.plugin["xep_0060"].get_items(self.server.jid("sensor"), SENSORDATA, max_items=1))
+        ids = [item["id"] for item in result["pubsub"]["items"]]
+        return ids[-1] if ids else None
 
     def disconnect_peers(self):
         for peer in self.peers.values():
@@ -164,11 +173,10 @@ class Soak:
                 self.history.record(False)
 
     def sample_loop(self):
-        started = time.monotonic()
         while not self.stop_event.is_set():
             try:
                 sample = proc_status(self.agent.process.pid)
-                sample["t"] = time.monotonic() - started
+                sample["t"] = self.elapsed()
                 self.samples.append(sample)
             except (OSError, KeyError):
                 pass
@@ -177,8 +185,18 @@ class Soak:
     # --- the faults
 
     def restart_server(self):
+        """The agent loses the server first; alice leaves only once she has every reading the
+        agent counts as acknowledged, so that nothing is published while no subscriber listens
+        (the server would take it and tell nobody: PEP keeps only the last item)."""
         self.paused.set()
+        mark = self.agent.mark()
         self.proxy.close()
+        self.proxy.cut()
+        self.agent.wait_for_log(r"INFO +session: offline", after=mark, timeout=30)
+        # What the server took last (the node keeps one item) must have reached alice.
+        last = self.last_item()
+        wait_until(lambda: last is None or any(item.id == last for item in self.recorder.snapshot()), timeout=30,
+                   what=f"alice to receive item {last}, the last one the server stored")
         self.disconnect_peers()
         self.server.stop()
         time.sleep(2)  # down for a moment (not a wait for a condition)
@@ -186,10 +204,13 @@ class Soak:
         self.connect_peers()
         self.proxy.open()
         self.paused.clear()
-        self.events.append((time.time(), "server restarted"))
+        self.events.append((self.elapsed(), "server restarted"))
 
     def cut(self):
-        self.events.append((time.time(), f"cut {self.proxy.cut()} connection(s)"))
+        self.events.append((self.elapsed(), f"cut {self.proxy.cut()} connection(s)"))
+
+    def elapsed(self):
+        return time.monotonic() - self.began
 
     # --- the run
 
@@ -198,10 +219,10 @@ class Soak:
         self.agent.wait_online(timeout=60)
         self.connect_peers(first=True)
         self.recorder.wait_for_items(3, timeout=60)
+        self.began = began = time.monotonic()
         threads = [threading.Thread(target=f, daemon=True) for f in (self.operator_loop, self.viewer_loop, self.sample_loop)]
         for t in threads:
             t.start()
-        began = time.monotonic()
         end = began + self.args.hours * 3600
         next_restart, next_cut = began + self.args.restart_every, began + self.args.cut_every
         while time.monotonic() < end:
@@ -238,6 +259,8 @@ class Soak:
             writer = csv.DictWriter(f, fieldnames=["t", "rss_anon", "vm_rss", "threads", "fds"])
             writer.writeheader()
             writer.writerows(self.samples)
+        with open(os.path.join(self.workdir, "events.csv"), "w") as f:
+            f.writelines(f"{t:.1f},{what}\n" for t, what in self.events)
         return self.report(elapsed, first, last, lost, repeated, len(arrivals), status, pid)
 
     def report(self, elapsed, first, last, lost, repeated, arrivals, status, pid):
@@ -283,6 +306,9 @@ def trend(samples):
         grew |= bad
         print(f"soak.{key:<19} min {min(values)} max {max(values)} {unit}; first quarter {first_q:.0f}, last quarter "
               f"{last_q:.0f}; slope {slope:+.1f} {unit}/h{'  GREW' if bad else ''}")
+    step = max(zip(steady, steady[1:]), key=lambda pair: pair[1]["rss_anon"] - pair[0]["rss_anon"])
+    print(f"soak.rss_anon.step       largest +{step[1]['rss_anon'] - step[0]['rss_anon']} KiB at {step[1]['t'] / 60:.1f} min "
+          f"(threads {step[0]['threads']} -> {step[1]['threads']})")
     series = " ".join(str(s["rss_anon"]) for s in steady[:: max(1, len(steady) // 24)])
     print(f"soak.rss_anon.series     {series} (KiB, evenly spaced)")
     return grew
@@ -297,6 +323,9 @@ def main():
     parser.add_argument("--workdir", default=os.path.join(REPO, "soak-run"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)  # slixmpp warns about every XEP-0323 field type it does not know
+    # A request sent while the agent reconnects is answered by Prosody with service-unavailable
+    # (RFC 6120 §10.5.3.2); slixmpp's plugins leave those answers unread and asyncio says so.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     soak = Soak(args)
     try:
         sys.exit(soak.run())
