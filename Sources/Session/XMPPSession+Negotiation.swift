@@ -80,16 +80,16 @@ extension XMPPSession {
         let (settled, lost) = streamManagement.reset(failedH: failedH)
         smActive = false
         let settledTags = settled.compactMap(\.tag)
-        if !settledTags.isEmpty { eventSink.yield(.acknowledged(settledTags)) }
+        if !settledTags.isEmpty { events.yield(.acknowledged(settledTags)) }
         let lostTags = lost.compactMap(\.tag)
-        if !lostTags.isEmpty { eventSink.yield(.unacknowledged(lostTags)) }
+        if !lostTags.isEmpty { events.yield(.unacknowledged(lostTags)) }
     }
 
     private func resumed(h: UInt32) {
         do {
             let (settled, resend) = try streamManagement.resumed(h: h)
             let tags = settled.compactMap(\.tag)
-            if !tags.isEmpty { eventSink.yield(.acknowledged(tags)) }
+            if !tags.isEmpty { events.yield(.acknowledged(tags)) }
             acknowledgedRequestedAt = 0
             if let connection {
                 for stanza in resend { transmit(stanza, on: connection) }
@@ -108,6 +108,6 @@ extension XMPPSession {
         if !resumed { streamGeneration += 1 } else { restartRequestDeadlines() }
         perform(actions)
         requestAcknowledgement()  // for what resumption sent again
-        eventSink.yield(.online(jid, resumed: resumed))
+        events.yield(.online(jid, resumed: resumed))
     }
 }

@@ -37,7 +37,7 @@ extension XMPPSession {
             send(stanza.iqResult())
             return
         }
-        eventSink.yield(.stanza(stanza, ticket))
+        events.yield(.stanza(stanza, ticket))
     }
 
     /// True for stanzas from our server or our own account (no `from`, our domain, our bare JID).
@@ -59,7 +59,7 @@ extension XMPPSession {
                 let settled = try streamManagement.acknowledge(h)
                 acknowledgedRequestedAt = max(0, acknowledgedRequestedAt - settled.count)
                 let tags = settled.compactMap(\.tag)
-                if !tags.isEmpty { eventSink.yield(.acknowledged(tags)) }
+                if !tags.isEmpty { events.yield(.acknowledged(tags)) }
                 if !settled.isEmpty { wakeBulkSenders() }
             } catch {
                 violation(error)

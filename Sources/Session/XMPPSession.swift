@@ -10,8 +10,7 @@ package import XMPPCore
 /// The socket, TLS and parser live on the connection's I/O thread; this actor owns the
 /// protocol state. The agent reads `events` in one task and calls `send`/`request`/`stop`.
 package actor XMPPSession {
-    package nonisolated let events: AsyncStream<SessionEvent>
-    let eventSink: AsyncStream<SessionEvent>.Continuation
+    package nonisolated let events = EventChannel<SessionEvent>()
     let configuration: SessionConfiguration
     let credentials: TLSCredentials
     /// Time limits, back-off, keepalive and the ack pause all run on this clock.
@@ -64,7 +63,11 @@ package actor XMPPSession {
             reconnectMax: configuration.reconnectMax))
         servers = ServerRotation(configuration.servers)
         inbound = InboundWindow(high: configuration.inboundStanzas)
-        (events, eventSink) = AsyncStream.makeStream(of: SessionEvent.self, bufferingPolicy: .unbounded)
+    }
+
+    /// A session dropped without `run()` ending still ends its events.
+    deinit {
+        events.finish()
     }
 
     package var isOnline: Bool { boundJID != nil }
@@ -93,7 +96,7 @@ package actor XMPPSession {
             await sleepUnlessStopped(delay)
         }
         keepalive?.cancel()
-        eventSink.finish()
+        events.finish()
     }
 
     /// Ends the session cleanly: sends `goodbye` (an unavailable presence), acknowledges what
@@ -236,7 +239,7 @@ package actor XMPPSession {
         perform(actions)
         if drop { endPreviousStreamManagement() }
         wakeBulkSenders()  // they find the session offline and give up
-        eventSink.yield(.offline(reason: reason))
+        events.yield(.offline(reason: reason))
     }
 
     private func sleepUnlessStopped(_ delay: Duration) async {

@@ -127,11 +127,11 @@ import XMPPCore
 actor EventLog {
     private(set) var all: [String] = []
 
-    init(_ events: AsyncStream<SessionEvent>) {
+    init(_ events: EventChannel<SessionEvent>) {
         Task { await self.consume(events) }
     }
 
-    private func consume(_ events: AsyncStream<SessionEvent>) async {
+    private func consume(_ events: EventChannel<SessionEvent>) async {
         for await event in events {
             switch event {
             case .online(let jid, let resumed): all.append((resumed ? "resumed " : "online ") + jid.description)

@@ -1,5 +1,6 @@
 import Crypto
 import Glibc
+import Support
 import Synchronization
 import Testing
 import TestSupport
@@ -21,7 +22,7 @@ import XMLStream
     }
 
     /// Takes `count` elements off the connection, keeping their tickets (the consumer is busy).
-    func take(_ count: Int, from events: inout AsyncStream<ConnectionEvent>.Iterator, window: InboundWindow) async -> [InboundTicket] {
+    func take(_ count: Int, from events: inout EventChannel<ConnectionEvent>.AsyncIterator, window: InboundWindow) async -> [InboundTicket] {
         var tickets: [InboundTicket] = []
         while tickets.count < count, let event = await events.next() {
             if case .element = event { tickets.append(InboundTicket(window)) }

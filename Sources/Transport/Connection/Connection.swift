@@ -71,8 +71,7 @@ enum ConnectionCommand: Sendable {
 /// mutex and an eventfd wakes the thread; events come back through `events`. A connection is
 /// used once; reconnecting makes a new one.
 package final class Connection: Sendable {
-    package let events: AsyncStream<ConnectionEvent>
-    private let continuation: AsyncStream<ConnectionEvent>.Continuation
+    package let events = EventChannel<ConnectionEvent>()
     private let commands: CommandQueue
     private let settings: ConnectionSettings
 
@@ -81,14 +80,18 @@ package final class Connection: Sendable {
     package init(settings: ConnectionSettings) throws(SystemError) {
         self.settings = settings
         commands = try CommandQueue()
-        (events, continuation) = AsyncStream.makeStream(of: ConnectionEvent.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Nobody can read the events any more: the I/O thread ends at its next one.
+    deinit {
+        events.terminate()
     }
 
     /// Starts the I/O thread: plan endpoints (DNS may block), connect, then serve the stream.
     package func start() throws(SystemError) {
-        let (settings, commands, continuation) = (self.settings, self.commands, self.continuation)
+        let (settings, commands, events) = (self.settings, self.commands, self.events)
         try startThread {
-            IOLoop(settings: settings, commands: commands, events: continuation).run()
+            IOLoop(settings: settings, commands: commands, events: events).run()
         }
     }
 

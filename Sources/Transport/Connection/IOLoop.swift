@@ -18,7 +18,7 @@ final class IOLoop {
 
     private let settings: ConnectionSettings
     private let commands: CommandQueue
-    private let events: AsyncStream<ConnectionEvent>.Continuation
+    private let events: EventChannel<ConnectionEvent>
     private let parser: LibXML2StreamParser
     private let log = Logger("transport")
 
@@ -44,7 +44,7 @@ final class IOLoop {
     private var untried: ArraySlice<Endpoint> = []
     private var failures: [String] = []
 
-    init(settings: ConnectionSettings, commands: CommandQueue, events: AsyncStream<ConnectionEvent>.Continuation) {
+    init(settings: ConnectionSettings, commands: CommandQueue, events: EventChannel<ConnectionEvent>) {
         self.settings = settings
         self.commands = commands
         self.events = events
@@ -401,9 +401,6 @@ final class IOLoop {
 
     /// Hands an event to the session; if the session has gone away, the connection ends.
     private func emit(_ event: ConnectionEvent) -> Outcome {
-        if case .terminated = events.yield(event) {
-            return .finished(.closed)
-        }
-        return .keepGoing
+        events.yield(event) ? .keepGoing : .finished(.closed)
     }
 }

@@ -43,8 +43,7 @@ package actor Publisher {
     private var updatesTask: Task<Void, Never>?
     var setupTask: Task<Void, Never>?
     /// Session events posted by the agent, handled in order by `eventsTask`.
-    private nonisolated let inbox: AsyncStream<SessionEvent>
-    private nonisolated let inboxSink: AsyncStream<SessionEvent>.Continuation
+    private nonisolated let inbox = EventChannel<SessionEvent>()
     private var eventsTask: Task<Void, Never>?
     /// Session events and outbox updates taken and handled, for the agent's watchdog.
     package nonisolated let progress = ProgressMeter()
@@ -58,7 +57,6 @@ package actor Publisher {
         self.store = store
         self.clock = clock
         flow = PublishFlow(Self.flowSettings(configuration))
-        (inbox, inboxSink) = AsyncStream.makeStream(of: SessionEvent.self)
     }
 
     /// Hands a session event over without waiting for it to be handled: the agent's one event
@@ -66,7 +64,7 @@ package actor Publisher {
     /// Events are handled in the order they were posted.
     package nonisolated func post(_ event: SessionEvent) {
         progress.begin()
-        inboxSink.yield(event)
+        inbox.yield(event)
     }
 
     /// Starts listening to the outbox. Publishing begins at the first `.online` event.
