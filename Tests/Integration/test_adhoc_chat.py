@@ -7,6 +7,7 @@ from slixmpp.exceptions import IqError
 
 from conftest import PASSWORDS, server_fixture
 from harness.agent import base_config
+from harness.commands import run_command, values
 from harness.peers import Peer
 from harness.wait import wait_until
 
@@ -33,26 +34,6 @@ def peers(server, agent):
         peer.disconnect()
 
 
-def run_command(peer, jid, node, action="execute", session=None, fields=None):
-    """One request of a command session; `fields` become a submitted form. Returns the
-    `<command/>` of the answer (an IqError is raised for error answers)."""
-    payload = None
-    if fields is not None:
-        payload = peer.client.plugin["xep_0004"].make_form(ftype="submit")
-        for var, value in fields.items():
-            if isinstance(value, list):  # several values: a list-multi field
-                payload.add_field(var=var, ftype="list-multi", value=value)
-            else:
-                payload.add_field(var=var, value=value)
-    iq = peer.run(peer.client.plugin["xep_0050"].send_command(
-        jid, node, action=action, payload=payload, sessionid=session))
-    return iq["command"]
-
-
-def values(form):
-    return {var: field.get_value(convert=False) for var, field in form.get_fields().items()}
-
-
 def condition(error):
     return error.iq["error"]["condition"]
 
@@ -60,12 +41,12 @@ def condition(error):
 def test_commands_are_listed_per_role(server, peers):
     jid = agent_jid(server)
     alice, bob = peers("alice"), peers("bob")
-    listed = alice.run(alice.client.plugin["xep_0050"].get_commands(jid))["disco_items"]["items"]
+    listed = alice.run(lambda: alice.client.plugin["xep_0050"].get_commands(jid))["disco_items"]["items"]
     assert {(node, name) for _, node, name in listed} == {
         ("read-sensors", "Read sensors"), ("set-control", "Set a control"),
         ("device-info", "Device information"), ("restart-agent", "Restart agent")}
     assert all(item_jid == jid for item_jid, _, _ in listed)
-    for_viewer = bob.run(bob.client.plugin["xep_0050"].get_commands(jid))["disco_items"]["items"]
+    for_viewer = bob.run(lambda: bob.client.plugin["xep_0050"].get_commands(jid))["disco_items"]["items"]
     assert {node for _, node, _ in for_viewer} == {"read-sensors", "device-info"}
 
     info = alice.run(alice.client.plugin["xep_0030"].get_info(jid=jid, node="set-control"))["disco_info"]
@@ -163,7 +144,7 @@ def test_viewer_may_not_set_or_restart_and_stranger_is_refused(server, peers, ag
             run_command(mallory, jid, node)
         assert condition(refused.value) == "forbidden"
     with pytest.raises(IqError) as refused:
-        mallory.run(mallory.client.plugin["xep_0050"].get_commands(jid))
+        mallory.run(lambda: mallory.client.plugin["xep_0050"].get_commands(jid))
     assert condition(refused.value) == "forbidden"
     agent.wait_for_log(r"refused set command \(http://jabber.org/protocol/commands\) from bob@")
 

@@ -10,6 +10,7 @@ from slixmpp.exceptions import IqError
 from conftest import PASSWORDS
 from harness import iot
 from harness.agent import REPO, base_config, run_cli
+from harness.commands import run_command
 from harness.flood import Flood, flood_server
 from harness.hung_file import HungFile, available as fuse_unavailable
 from harness.peers import Peer
@@ -101,19 +102,6 @@ def test_a_viewer_scheduling_readouts_leaves_the_operators_share(prosody, agent,
     # The cancelled readout's share is free again (once bob's request rate allows another).
     wait_until(lambda: iot.raw_iq(bob, device, "get", f"<req xmlns='{SENSORDATA}' seqnr='200' momentary='true' when='{later}'/>")[0] == "result",
                timeout=20, interval=0.5, what="bob's next scheduled readout")
-
-
-def run_command(peer, jid, node, action="execute", session=None, fields=None):
-    payload = None
-    if fields is not None:
-        payload = peer.client.plugin["xep_0004"].make_form(ftype="submit")
-        for var, value in fields.items():
-            if isinstance(value, list):  # several values: a list-multi field
-                payload.add_field(var=var, ftype="list-multi", value=value)
-            else:
-                payload.add_field(var=var, value=value)
-    return peer.run(peer.client.plugin["xep_0050"].send_command(
-        jid, node, action=action, payload=payload, sessionid=session))["command"]
 
 
 def test_viewers_opening_command_sessions_leave_the_operators_share(prosody, workdir, agent_factory, connect):

@@ -10,7 +10,8 @@ import pytest
 from conftest import PASSWORDS
 from harness.agent import base_config, run_cli
 from harness.peers import Peer
-from test_adhoc_chat import chat, run_command, values
+from harness.commands import run_command, values
+from test_adhoc_chat import chat
 
 
 def profile(workdir):

@@ -153,7 +153,7 @@ def test_peer_sees_presence_and_gets_pings_answered(prosody, agent):
         assert str(presence["from"]) == full
         result = alice.run(alice.client.plugin["xep_0199"].ping(jid=full, timeout=10))
         assert result is None or result is not False
-        rtt = alice.run(alice.client.plugin["xep_0199"].send_ping(full, timeout=10))
+        rtt = alice.run(lambda: alice.client.plugin["xep_0199"].send_ping(full, timeout=10))
         assert rtt is not None
     finally:
         alice.disconnect()

@@ -248,7 +248,7 @@ def test_pubsub_service_with_a_whitelist_of_operators(workdir, agent_factory):
         bob = Peer(server, "bob", PASSWORDS["bob"], plugins=PLUGINS).connect()
         try:
             with pytest.raises(IqError) as refused:
-                bob.run(bob.client.plugin["xep_0060"].subscribe(service, r.node, timeout=10))
+                bob.run(lambda: bob.client.plugin["xep_0060"].subscribe(service, r.node, timeout=10))
             assert refused.value.condition in ("forbidden", "not-authorized", "not-allowed")
         finally:
             bob.disconnect()

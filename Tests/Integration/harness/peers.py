@@ -49,9 +49,12 @@ class Peer:
         return asyncio.run_coroutine_threadsafe(wrap(), self.loop).result(timeout=30)
 
     def run(self, awaitable, timeout=30):
-        """Awaits a coroutine or future in the peer's loop and returns its result."""
+        """Awaits a coroutine in the peer's loop and returns its result; or, given a function,
+        calls it in the loop and awaits what it returns. slixmpp's plain request functions
+        (get_version, send_command, ...) send when called, and slixmpp is not thread-safe: from
+        the test's thread the request sat in the send queue until other traffic woke the loop."""
         async def wrap():
-            return await awaitable
+            return await (awaitable() if callable(awaitable) else awaitable)
         return asyncio.run_coroutine_threadsafe(wrap(), self.loop).result(timeout=timeout)
 
     def connect(self, timeout=20):
