@@ -5,6 +5,7 @@ import base64
 import hashlib
 import os
 import re
+import time
 
 import pytest
 from slixmpp.exceptions import IqError
@@ -164,16 +165,26 @@ def test_disco_items_list_sensors_and_their_nodes(server, agent, peers):
 def test_version_and_last_activity(server, agent, peers):
     bob = peers(server, "bob", "bob-secret")
     full = agent_jid(server)
-    version = bob.run(bob.client.plugin["xep_0092"].get_version(full))["software_version"]
+    version = bob.run(lambda: bob.client.plugin["xep_0092"].get_version(full))["software_version"]
     assert version["name"] == "Kinglet"
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", version["version"])
     assert version["os"].startswith("Linux")
 
-    first = int(bob.run(bob.client.plugin["xep_0012"].get_last_activity(full))["last_activity"]["seconds"])
-    assert first >= 0
-    # Idle time counts from the start while nobody commands the device; asking is no command.
-    wait_until(lambda: int(bob.run(bob.client.plugin["xep_0012"].get_last_activity(full))["last_activity"]["seconds"]) > first,
-               timeout=5, what="the idle time to grow")
+    def idle_seconds():
+        return int(bob.run(lambda: bob.client.plugin["xep_0012"].get_last_activity(full))["last_activity"]["seconds"])
+
+    asked = time.monotonic()
+    first = idle_seconds()
+
+    def grown():
+        seconds = idle_seconds()
+        return seconds if seconds > first else None
+
+    # Idle time counts from the start while nobody commands the device, and asking is no
+    # command: asked twice a second, as a client polling it would, it keeps growing (were
+    # asking a command, every answer would be 0), by no more than the time that passed.
+    later = wait_until(grown, timeout=10, interval=0.5, what="the idle time to grow")
+    assert later < first + (time.monotonic() - asked) + 1
 
 
 def test_os_can_be_withheld(server, workdir, agent_factory, peers):
@@ -183,7 +194,7 @@ def test_os_can_be_withheld(server, workdir, agent_factory, peers):
     agent.wait_online()
     bob = peers(server, "bob", "bob-secret")
     full = agent_jid(server)
-    version = bob.run(bob.client.plugin["xep_0092"].get_version(full))["software_version"]
+    version = bob.run(lambda: bob.client.plugin["xep_0092"].get_version(full))["software_version"]
     assert version["name"] == "Kinglet" and not version["os"]
     info = bob.run(bob.client.plugin["xep_0030"].get_info(jid=full))["disco_info"]
     assert ("client", "bot", None, "Greenhouse 3") in info.get_identities(lang=None)
@@ -202,7 +213,7 @@ def test_operator_subscription_is_approved_and_reciprocated(server, agent, peers
                what="alice and the device to be subscribed both ways")
     agent.wait_for_log(rf"approved the presence subscription of {re.escape(server.jid('alice'))} \(operator\)")
     # A ping answered after all that is a barrier: a second subscribe (a loop) would come first.
-    alice.run(alice.client.plugin["xep_0199"].send_ping(agent_jid(server)))
+    alice.run(lambda: alice.client.plugin["xep_0199"].send_ping(agent_jid(server)))
     subscribes = 1  # the one waited for above
     while not alice.presences.empty():
         if from_agent(server, "subscribe")(alice.presences.get_nowait()):

@@ -103,6 +103,21 @@ struct RequestBudgetsTests {
         #expect(budgets.admit(Who.bob, at: .seconds(10)) == .admit)
     }
 
+    /// The defaults: a client that logs in (disco, caps, version, last activity, commands: a
+    /// dozen at once) and then polls cheap queries twice a second for an hour is never refused,
+    /// and neither is its domain; one asking 50 times a second is refused within its first second.
+    @Test func theDefaultsLetAClientPollAndRefuseAFlood() {
+        var budgets = RequestBudgets()
+        let login = (0..<12).map { _ in budgets.admit(Who.carol, at: .zero) }
+        #expect(login.allSatisfy { $0 == .admit })
+        let polls = (1...7200).map { budgets.admit(Who.carol, at: .milliseconds(500 * $0)) }
+        #expect(polls.allSatisfy { $0 == .admit })
+
+        let flood = (1...50).map { budgets.admit(Who.dave, at: .milliseconds(20 * $0)) }
+        #expect(flood.prefix(20).allSatisfy { $0 == .admit })
+        #expect(flood.contains { if case .refuse = $0 { true } else { false } })
+    }
+
     @Test func oneAccountsFloodDoesNotSpendItsDomainsBudget() {
         var budgets = RequestBudgets(policy: Self.policy)
         for _ in 0..<50 { _ = budgets.admit(Who.carol, at: .zero) }  // 2 through, 48 refused by Who.carol's own bucket
