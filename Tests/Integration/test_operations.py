@@ -13,6 +13,7 @@ import uuid
 import pytest
 
 from harness.agent import BINARY, base_config, render_config
+from harness.hung_file import HungFile, available as fuse_unavailable
 from harness.wait import free_port, wait_until
 
 
@@ -111,75 +112,54 @@ def test_ready_without_the_network_then_status_follows_the_connection(prosody, w
     assert "STOPPING=1\nSTATUS=stopping" in notify.texts()
 
 
-def test_no_watchdog_while_the_sampler_is_stuck_and_journal_priorities(workdir, notify):
-    """A sensor file that blocks (a FIFO nobody writes, as a hung sysfs read in a driver would):
-    the sampler's tick never ends, the pings stop, and they resume when the read completes."""
-    fifo = os.path.join(workdir, "probe")
-    os.mkfifo(fifo)
-    profile = os.path.join(workdir, "stuck.toml")
-    with open(profile, "w") as f:
-        f.write(f'[device]\nname = "stuck"\n[[sensor]]\nname = "probe"\nsource = "file"\npath = "{fifo}"\n'
-                'value_type = "string"\ninterval = "200ms"\n')
-    config = os.path.join(workdir, "agent.toml")
-    with open(config, "w") as f:
-        f.write(render_config({
-            "xmpp": {"jid": "sensor@kinglet.test", "password": "x", "host": "127.0.0.1", "port": free_port(),
-                     "reconnect_initial": "1s", "reconnect_max": "1s"},
-            "device": {"profile": profile}, "store": {"path": os.path.join(workdir, "kinglet.db")}}))
-
-    feeding = threading.Event()
-
-    def feed():  # one value per read: each open for writing waits for the agent's open for reading
-        while feeding.is_set():
-            try:
-                with open(fifo, "w") as w:
-                    w.write("21.5\n")
-            except BrokenPipeError:  # the agent had read what an earlier write left and closed
-                pass
-
-    feeding.set()
-    feeder = threading.Thread(target=feed, daemon=True)
-    feeder.start()
-    log_path = os.path.join(workdir, "agent.log")
-    log = open(log_path, "w")
-    st = os.fstat(log.fileno())
-    env = dict(os.environ, NOTIFY_SOCKET=notify.name, WATCHDOG_USEC="1000000",
-               JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}")
-    process = subprocess.Popen([BINARY, "run", "--config", config], stderr=log, stdout=subprocess.DEVNULL, env=env)
+@pytest.mark.skipif(fuse_unavailable() is not None, reason=str(fuse_unavailable()))
+def test_a_hung_sensor_read_stops_neither_ready_nor_the_watchdog_and_status_names_it_journal_priorities(workdir, notify):
+    """A sensor file whose read never returns (a FUSE file, as a wedged I2C or 1-wire attribute
+    behaves): the read runs off the sampler, so READY=1 comes, WATCHDOG=1 keeps coming, and
+    STATUS= names the sensor once its read is past its deadline. That no WATCHDOG=1 goes out
+    while a part of the agent makes no progress is proven with a manual clock in
+    ServiceManagerTests and WatchdogProgressTests."""
+    process = None
     try:
-        notify.wait_for(lambda m: m.startswith("READY=1"), what="READY=1")
-        wait_until(lambda: len(notify.times_of("WATCHDOG=1")) >= 2, timeout=10, what="pings")
-
-        feeding.clear()  # the feeder serves one more read, then the next read blocks for good
-        feeder.join(timeout=10)
-        stuck_line = wait_until(lambda: grep(log_path, r"watchdog: the sampler has finished nothing"), timeout=15,
-                                what="the watchdog noticing the stuck sampler")
-        assert stuck_line.startswith("<3>ERROR "), stuck_line
-        quiet_from = time.monotonic()
-        time.sleep(3)  # six ping intervals: none may come while the sampler is stuck
-        assert notify.times_of("WATCHDOG=1", after=quiet_from) == []
-        assert process.poll() is None
-
-        feeding.set()
-        feeder = threading.Thread(target=feed, daemon=True)
-        feeder.start()
-        wait_until(lambda: notify.times_of("WATCHDOG=1", after=quiet_from), timeout=10, what="pings again")
-        assert grep(log_path, r"^<6>INFO  systemd: watchdog: every part makes progress again")
-        # Priorities for the journal: warnings and errors can be filtered with journalctl -p.
-        assert grep(log_path, r"^<6>INFO  agent: kinglet .* starting")
-        assert grep(log_path, r"^<4>WARN  session: connection lost")
+        with HungFile(os.path.join(workdir, "bus")) as hung:
+            profile = os.path.join(workdir, "hung.toml")
+            with open(profile, "w") as f:
+                f.write(f'[device]\nname = "hung"\n[[sensor]]\nname = "probe"\nsource = "file"\npath = "{hung.path}"\n'
+                        'value_type = "string"\ninterval = "200ms"\n')
+            config = os.path.join(workdir, "agent.toml")
+            with open(config, "w") as f:
+                f.write(render_config({
+                    "xmpp": {"jid": "sensor@kinglet.test", "password": "x", "host": "127.0.0.1", "port": free_port(),
+                             "reconnect_initial": "1s", "reconnect_max": "1s"},
+                    "device": {"profile": profile}, "store": {"path": os.path.join(workdir, "kinglet.db")}}))
+            log_path = os.path.join(workdir, "agent.log")
+            with open(log_path, "w") as log:
+                st = os.fstat(log.fileno())
+                env = dict(os.environ, NOTIFY_SOCKET=notify.name, WATCHDOG_USEC="1000000",
+                           JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}")
+                process = subprocess.Popen([BINARY, "run", "--config", config], stderr=log, stdout=subprocess.DEVNULL,
+                                           env=env)
+            notify.wait_for(lambda m: m.startswith("READY=1"), what="READY=1")
+            wait_until(lambda: hung.reads == 1, timeout=10, what="the sensor's read to hang")
+            failing = notify.wait_for(lambda m: re.fullmatch(r"STATUS=.* · failing: probe", m),
+                                      what="STATUS naming the failing sensor")
+            named_at = notify.times_of(failing)[0]
+            wait_until(lambda: len(notify.times_of("WATCHDOG=1", after=named_at)) >= 3, timeout=15,
+                       what="pings while the read hangs")
+            assert hung.reads == 1, "still hanging, and not piled up with more reads"
+            assert grep(log_path, r"watchdog: the .* has finished nothing") is None
+            # Priorities for the journal: warnings and errors can be filtered with journalctl -p.
+            assert grep(log_path, r"^<6>INFO  agent: kinglet .* starting")
+            assert grep(log_path, r"^<4>WARN  device: probe: read probe: no answer within 5.0s$")
+            assert grep(log_path, r"^<4>WARN  session: connection lost")
+        # Leaving the block ended the hung read (EIO): a process cannot exit while FUSE holds
+        # one of its reads, not even when killed.
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=15) == 0
     finally:
-        feeding.clear()
-        if process.poll() is None:
+        if process is not None and process.poll() is None:
             process.kill()
-            process.wait()
-        try:  # unblock a feeder waiting in open()
-            os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
-        except OSError:
-            pass
-        log.close()
+            process.wait(timeout=15)
 
 
 def grep(path, pattern):
