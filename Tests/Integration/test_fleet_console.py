@@ -2,12 +2,17 @@
 against ten agents on each server. Devices are found by presence and caps (roster contacts
 after enrollment, and the fleet room); reads and sets run in parallel with a per-device time
 limit; devices that time out or are offline are listed, never dropped; export writes every
-reading once across a server restart and a device SIGKILL."""
+reading once across a server restart and a device SIGKILL; `watch` shows what the devices
+publish and which go offline; `export --format csv` writes the columns README documents."""
+import csv
+import io
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -24,13 +29,14 @@ COUNT = 10
 @pytest.fixture(scope="module", params=["prosody", "ejabberd"])
 def setup(request):
     """The server, ten devices that list alice and sit in the room, and alice's consent to
-    their enrollment (slixmpp accepts and asks back)."""
+    their enrollment (slixmpp accepts and asks back). The devices keep an hour of history, so
+    the tests can compare what the console printed with what each device stored."""
     workdir = tempfile.mkdtemp(prefix=f"kinglet-console-{request.param}-")
     server = start_server(request.param, workdir)
     register_devices(server, COUNT)
     room = f"fleet@conference.{server.domain}"
     fleet = Fleet(server, COUNT, operators=[server.jid("alice")], fleet={"room": room}, workdir=workdir,
-                  extra={"publish": {"max_items": 200}})
+                  extra={"publish": {"max_items": 200}, "store": {"history_max_age": "1h"}})
     fleet.start()
     alice = Peer(server, "alice", PASSWORDS["alice"]).connect()
     roster = alice.client.client_roster
@@ -166,3 +172,152 @@ def test_export_every_reading_once(setup):
         assert len(keys) == len(set(keys)), f"{jid}: duplicates"
         numbers = sorted({r["sequence"] for r in mine})
         assert numbers == list(range(numbers[0], numbers[-1] + 1)), f"{jid}: gaps in {numbers}"
+
+
+class Live:
+    """`kinglet fleet watch|export ...` running with stdout to a pipe: its lines as they come
+    (stderr to a file in workdir, for whoever looks after a failure)."""
+
+    def __init__(self, config, workdir, *args):
+        name = args[0]
+        self.process = subprocess.Popen([BINARY, "fleet", *args, "--config", config], stdout=subprocess.PIPE,
+                                        stderr=open(os.path.join(workdir, f"{name}.log"), "a"), text=True)
+        self._lines = []
+        self._lock = threading.Lock()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            with self._lock:
+                self._lines.append(line)
+
+    def lines(self):
+        with self._lock:
+            return list(self._lines)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        status = self.process.wait(timeout=20)
+        self._reader.join(timeout=10)
+        return status
+
+
+def stored_batch(fleet, i, batch):
+    """{name: (value, unit)} of the readings device i stored in `batch` (read while it runs: WAL)."""
+    database = os.path.join(fleet.workdir, f"sensor-{i}.db")
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT name, value, unit FROM reading WHERE batch = ?", (batch,)).fetchall()
+    return {name: (value, unit) for name, value, unit in rows}
+
+
+def stored_readings(fleet, i):
+    """{sequence: (batch, name, unit, value)} of everything device i stored."""
+    database = os.path.join(fleet.workdir, f"sensor-{i}.db")
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT sequence, batch, name, unit, value FROM reading").fetchall()
+    return {sequence: (batch, name, unit, value) for sequence, batch, name, unit, value in rows}
+
+
+def last_sequence(fleet, i):
+    database = os.path.join(fleet.workdir, f"sensor-{i}.db")
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        return db.execute("SELECT value FROM meta WHERE key = 'last_sequence'").fetchone()[0]
+
+
+def same_unit(published, stored, value):
+    """XEP-0323 gives only numeric fields a unit: an int reading (the dimmer's %) travels without."""
+    return published == stored or (published == "" and not isinstance(value, float))
+
+
+def same_value(published, stored):
+    """A published value against the stored one (numbers are published with the sensor's decimals)."""
+    if isinstance(stored, float) and isinstance(published, (int, float)):
+        return abs(published - stored) < 0.01
+    return published == stored or str(published) == str(stored)
+
+
+def test_watch_shows_new_readings_and_devices_going_offline(setup):
+    server, fleet, workdir, room = setup
+    config = console_config(server, workdir, room)
+    watch = Live(config, workdir, "watch")
+    stopped = fleet[9]
+
+    def events(kind):
+        return [json.loads(line) for line in watch.lines() if line.endswith("\n") and f'"event":"{kind}"' in line]
+
+    def device_states(jid):
+        return [e["device"]["online"] for e in events("device") if e["device"]["jid"].split("/")[0] == jid]
+
+    try:
+        wait_until(lambda: all(True in device_states(jid) for jid in fleet.jids()), timeout=20,
+                   what=lambda: f"every device online in watch's output:\n{''.join(watch.lines()[-20:])}")
+        # A reading sensor-2 publishes from now on reaches watch, as the device stored it.
+        jid, before = fleet.jids()[2], last_sequence(fleet, 2)
+        fresh = wait_until(lambda: [e for e in events("readings") if e["device"].split("/")[0] == jid and e["batch"] > before],
+                           timeout=15, what=f"a batch of {jid} after sequence {before}")
+        event = fresh[0]
+        stored = stored_batch(fleet, 2, event["batch"])
+        assert {f["name"] for f in event["fields"]} == set(stored), (event, stored)
+        for field in event["fields"]:
+            value, unit = stored[field["name"]]
+            assert same_unit(field["unit"], unit, value) and same_value(field["value"], value), (field, stored[field["name"]])
+
+        # sensor-9 goes offline (SIGTERM: it says goodbye), then comes back.
+        stopped_jid = fleet.jids()[9]
+        seen = len(device_states(stopped_jid))
+        stopped.stop()
+        wait_until(lambda: False in device_states(stopped_jid)[seen:], timeout=15,
+                   what=f"{stopped_jid} offline in watch's output")
+        seen = len(device_states(stopped_jid))
+        stopped.start()
+        wait_until(lambda: True in device_states(stopped_jid)[seen:], timeout=30,
+                   what=f"{stopped_jid} online again in watch's output")
+    finally:
+        if stopped.exited():
+            stopped.start()
+        stopped.wait_online()
+        assert watch.stop() == 0
+
+
+def test_export_csv_has_the_documented_columns_and_every_sequence_once(setup):
+    server, fleet, workdir, room = setup
+    config = console_config(server, workdir, room)
+    wait_until(lambda: all(last_sequence(fleet, i) > 0 for i in range(COUNT)), timeout=15, what="every device's first reading")
+    starts = [last_sequence(fleet, i) for i in range(COUNT)]
+    export = Live(config, workdir, "export", "--format", "csv")
+
+    def rows():
+        text = "".join(line for line in export.lines() if line.endswith("\n"))
+        return list(csv.reader(io.StringIO(text)))
+
+    def newest():
+        seen = {}
+        for row in rows()[1:]:
+            if row[1]:
+                seen[row[0]] = max(seen.get(row[0], 0), int(row[1]))
+        return seen
+
+    try:
+        # Every device's readings from before the export started (fetched from its node) and
+        # five batches after.
+        wait_until(lambda: all(newest().get(jid, 0) >= start + 5 * 3 for jid, start in zip(fleet.jids(), starts)),
+                   timeout=45, interval=0.5, what=lambda: f"csv rows past the start: {newest()}")
+    finally:
+        assert export.stop() == 0
+    table = rows()
+    # README: device, sequence, batch, name, value, unit, timestamp, live or delayed.
+    assert table[0] == ["device", "sequence", "batch", "name", "value", "unit", "timestamp", "delivery"]
+    assert all(len(row) == 8 for row in table), [row for row in table if len(row) != 8][:3]
+    for i, jid in enumerate(fleet.jids()):
+        stored = stored_readings(fleet, i)
+        mine = [row for row in table[1:] if row[0] == jid]
+        numbers = [int(row[1]) for row in mine]
+        assert len(numbers) == len(set(numbers)), f"{jid}: duplicate sequence numbers"
+        assert sorted(numbers) == list(range(min(numbers), max(numbers) + 1)), f"{jid}: gaps"
+        assert min(numbers) <= starts[i], f"{jid}: nothing from before the export started"
+        for device, sequence, batch, name, value, unit, timestamp, delivery in mine:
+            assert delivery in ("live", "delayed") and timestamp.endswith("Z") and value != ""
+            in_batch, stored_name, stored_unit, stored_value = stored[int(sequence)]
+            assert (int(batch), name) == (in_batch, stored_name), (sequence, name, stored[int(sequence)])
+            assert same_unit(unit, stored_unit, stored_value), (sequence, name, unit, stored_unit)
