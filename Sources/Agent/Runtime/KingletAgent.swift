@@ -104,7 +104,7 @@ package final class KingletAgent: Sendable {
         guard let room = configuration.fleet.room else { return nil }
         let nick = configuration.fleet.nick ?? configuration.presence.name ?? configuration.xmpp.jid.local ?? "kinglet"
         return RoomService(
-            session: session, settings: RoomState.Settings(room: room, nick: nick), password: configuration.fleet.password?.revealed,
+            sender: session, settings: RoomState.Settings(room: room, nick: nick), password: configuration.fleet.password?.revealed,
             access: access, chat: chat, currentPresence: { await presence.currentPresence() })
     }
 
@@ -183,7 +183,11 @@ package final class KingletAgent: Sendable {
             publisher?.post(event)
             service?.statusMayHaveChanged()
         case .stanza(let stanza, _):  // the ticket goes with the case: the stanza is dispatched
-            if await room?.handle(stanza) != true { await dispatcher.dispatch(stanza) }
+            switch await room?.handle(stanza) ?? .notMine {
+            case .notMine: await dispatcher.dispatch(stanza)
+            case .taken: break
+            case .request(let command): await dispatcher.dispatch(command)  // the sender's budget and lane
+            }
         case .offline:
             await room?.offline()
             publisher?.post(event)

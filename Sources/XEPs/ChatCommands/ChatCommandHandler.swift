@@ -88,7 +88,7 @@ package struct ChatCommandHandler: MessageHandler {
     static func throttled(_ command: ChatCommand, wait: Duration) -> String {
         let seconds = wait.secondsToWait
         if case .set = command { return "not applied: too many messages; send it again in \(seconds) s" }
-        return "too many messages: I will answer again in \(seconds) s"
+        return StanzaDispatcher.tooManyMessages(wait: wait)
     }
 
     /// A reply of the same type, to the sender, in the same thread.

@@ -1,7 +1,7 @@
 package import Support
 import Synchronization
 package import XMLStream
-import XMPPCore
+package import XMPPCore
 
 /// Takes every incoming stanza from the agent's loop and decides at once, without waiting on
 /// any handler, what becomes of it: handled in its sender's lane, refused with an error that
@@ -52,25 +52,78 @@ package final class StanzaDispatcher: Sendable {
         guard let from = router.sender(of: stanza), let request = Request(stanza) else { return }
         let ownServer = router.isOwnServer(from)
         let role = ownServer ? Role.operator : access.role(of: from)
+        let rated = !ownServer && (role == .stranger || request.isRated)
+        let (router, afterEach) = (router, afterEach)
+        await admit(request.what, from: from, role: role, rated: rated) {
+            await router.route(stanza)
+            await afterEach()
+        } refuse: { [sender] wait in
+            await Self.refusal(of: stanza, request, wait: wait, sender: sender)
+        }
+    }
+
+    /// A request that reached the device through someone else on its sender's behalf: a chat
+    /// command through the fleet room, judged by the occupant's real JID. It takes the budget
+    /// and the lane of that sender's own stanzas, so a room is no way around flow control.
+    package struct RelayedRequest: Sendable {
+        /// Who is asking: the real JID (or, where the room hides it, the occupant's JID).
+        package let from: JID
+        package let role: Role
+        /// What it is, for the refusal log ("room message").
+        package let what: String
+        /// Carries it out, in the sender's lane (for a stranger: refuses it in its own words).
+        package let handle: @Sendable () async -> Void
+        /// Answers with `text` (over budget: when it will be answered again).
+        package let refuse: @Sendable (_ text: String) async -> Void
+
+        package init(
+            from: JID, role: Role, what: String, handle: @escaping @Sendable () async -> Void,
+            refuse: @escaping @Sendable (_ text: String) async -> Void
+        ) {
+            self.from = from
+            self.role = role
+            self.what = what
+            self.handle = handle
+            self.refuse = refuse
+        }
+    }
+
+    package func dispatch(_ relayed: RelayedRequest) async {
+        let afterEach = afterEach
+        await admit(relayed.what, from: relayed.from, role: relayed.role, rated: true) {
+            await relayed.handle()
+            await afterEach()
+        } refuse: { wait in
+            await relayed.refuse(Self.tooManyMessages(wait: wait))
+        }
+    }
+
+    /// Admits `work` into the sender's lane, refuses it (`refuse` answers, given when to retry)
+    /// or drops it, by the sender's budget.
+    private func admit(
+        _ what: String, from: JID, role: Role, rated: Bool, work: @escaping @Sendable () async -> Void,
+        refuse: @Sendable (Duration) async -> Void
+    ) async {
         let lane: Lane = role == .operator ? .operators : role == .viewer ? .viewers : .strangers
         let verdict: RequestBudgets.Verdict
-        if ownServer || (role != .stranger && !request.isRated) {
-            verdict = .admit
-        } else {
+        if rated {
             let now = clock.now()
             verdict = budgets.withLock { $0.admit(access.consumer(from, role: role), at: now) }
+        } else {
+            verdict = .admit
         }
         switch verdict {
         case .admit where role != .stranger, .refuse where role == .stranger:
             // A stranger's refusal comes from the router, in the words it uses for everyone.
-            if offer(stanza, to: lane) { return }
-            await refuseBusy(stanza, request, from: from, role: role)
+            if lanes[lane]?.offer(work) == true { return }
+            await refuseBusy(what, from: from, role: role, refuse: refuse)
         case .admit:
-            _ = offer(stanza, to: lane)
+            _ = lanes[lane]?.offer(work)
         case .refuse(let wait):
-            await refuse(stanza, request, from: from, role: role, wait: wait)
+            log(what, from: from, role: role, wait: wait)
+            await refuse(wait)
         case .drop:
-            refusals.refused("dropped \(request.what) from \(from) (over its budget)", from: from)
+            refusals.refused("dropped \(what) from \(from) (over its budget)", from: from)
         }
     }
 
@@ -79,41 +132,42 @@ package final class StanzaDispatcher: Sendable {
         for lane in lanes.values { await lane.finish() }
     }
 
-    private func offer(_ stanza: XMLElement, to lane: Lane) -> Bool {
-        let (router, afterEach) = (router, afterEach)
-        return lanes[lane]?.offer {
-            await router.route(stanza)
-            await afterEach()
-        } ?? false
-    }
-
     /// The sender's lane is full: refused like a request over budget, a second from now.
-    private func refuseBusy(_ stanza: XMLElement, _ request: Request, from: JID, role: Role) async {
+    private func refuseBusy(_ what: String, from: JID, role: Role, refuse: @Sendable (Duration) async -> Void) async {
         let now = clock.now()
         let answer = budgets.withLock { $0.answersRefusal(to: from, at: now) }
         guard answer else {
-            refusals.refused("dropped \(request.what) from \(from) (the device is busy)", from: from)
+            refusals.refused("dropped \(what) from \(from) (the device is busy)", from: from)
             return
         }
-        await refuse(stanza, request, from: from, role: role, wait: .seconds(1))
+        log(what, from: from, role: role, wait: .seconds(1))
+        await refuse(.seconds(1))
+    }
+
+    private func log(_ what: String, from: JID, role: Role, wait: Duration) {
+        refusals.refused("refused \(what) from \(from) (\(role)): too many requests; retry in \(wait.secondsToWait) s", from: from)
     }
 
     /// `resource-constraint` (wait) saying when to retry; for a chat message, a chat answer.
-    private func refuse(_ stanza: XMLElement, _ request: Request, from: JID, role: Role, wait: Duration) async {
-        let seconds = wait.secondsToWait
-        refusals.refused("refused \(request.what) from \(from) (\(role)): too many requests; retry in \(seconds) s", from: from)
+    private static func refusal(of stanza: XMLElement, _ request: Request, wait: Duration, sender: any StanzaSender) async {
         switch request {
         case .iq:
-            await sender.send(stanza.errorReply(StanzaError(.resourceConstraint, text: "too many requests: retry in \(seconds) s")))
+            let text = "too many requests: retry in \(wait.secondsToWait) s"
+            await sender.send(stanza.errorReply(StanzaError(.resourceConstraint, text: text)))
         case .chat(let type):
             var reply = XMLElement("message", namespace: Namespace.client, attributes: ["type": type]) {
-                XMLElement("body", text: "too many messages: I will answer again in \(seconds) s")
+                XMLElement("body", text: tooManyMessages(wait: wait))
             }
             if let to = stanza.attribute("from") { reply.setAttribute("to", to) }
             await sender.send(reply)
         case .message, .presence:
             break  // nothing to answer
         }
+    }
+
+    /// What a person over budget is told, in a chat.
+    package static func tooManyMessages(wait: Duration) -> String {
+        "too many messages: I will answer again in \(wait.secondsToWait) s"
     }
 
     /// What kind of stanza it is, as far as budgets care.

@@ -1,4 +1,3 @@
-package import Session
 package import Support
 package import XMLStream
 package import XMPPCore
@@ -8,10 +7,21 @@ package import XMPPCore
 /// through the room: private messages, and group messages that start with its nick
 /// (`sensor-7: status`), answered in the room. Whether someone may is judged by their real
 /// JID, which only a room that shows real JIDs tells; in a room that hides them every command
-/// gets a clear refusal. The life of the seat (joins, nick conflicts, kicks, bans, a
-/// destroyed room) is `RoomState`.
+/// gets a clear refusal. Commands go to the `StanzaDispatcher` as the real JID's requests: the
+/// same budget and lane as what that account sends the device directly. The life of the seat
+/// (joins, nick conflicts, kicks, bans, a destroyed room) is `RoomState`.
 package actor RoomService {
-    private let session: XMPPSession
+    /// What became of a stanza.
+    package enum Outcome: Sendable {
+        /// Not from the room (or an IQ through it): the router's.
+        case notMine
+        /// Taken: a presence, or a message that is no command.
+        case taken
+        /// A command, to be dispatched as its sender's request.
+        case request(StanzaDispatcher.RelayedRequest)
+    }
+
+    private let sender: any StanzaSender
     private var state: RoomState
     private let password: String?
     private let access: AccessPolicy
@@ -25,11 +35,11 @@ package actor RoomService {
     private let log = Logger("room")
 
     package init(
-        session: XMPPSession, settings: RoomState.Settings, password: String?, access: AccessPolicy, chat: ChatCommandHandler,
+        sender: any StanzaSender, settings: RoomState.Settings, password: String?, access: AccessPolicy, chat: ChatCommandHandler,
         currentPresence: @escaping @Sendable () async -> XMLElement, refusals: ReplyThrottle = ReplyThrottle(),
         clock: any AgentClock = SystemClock()
     ) {
-        self.session = session
+        self.sender = sender
         state = RoomState(settings: settings)
         self.password = password
         self.access = access
@@ -53,18 +63,21 @@ package actor RoomService {
     /// The device's presence changed: the room sees the same.
     package func presenceChanged(_ presence: XMLElement) async {
         guard state.isJoined, let occupant = state.occupantJID else { return }
-        await session.send(MUCXML.update(presence, occupant: occupant))
+        await sender.send(MUCXML.update(presence, occupant: occupant))
     }
 
-    /// Takes every stanza from the room (true); anything else is left to the router (false).
-    package func handle(_ stanza: XMLElement) async -> Bool {
-        guard let from = stanza.from, from.bare == room else { return false }
+    /// Takes every presence and message from the room; anything else is left to the router.
+    package func handle(_ stanza: XMLElement) async -> Outcome {
+        guard let from = stanza.from, from.bare == room else { return .notMine }
         switch stanza.name {
-        case "presence": await handlePresence(stanza, from: from)
-        case "message": await handleMessage(stanza, from: from)
-        default: return false  // IQs through the room go to the router, which judges the room JID
+        case "presence":
+            await handlePresence(stanza, from: from)
+            return .taken
+        case "message":
+            return handleMessage(stanza, from: from).map(Outcome.request) ?? .taken
+        default:
+            return .notMine  // IQs through the room go to the router, which judges the room JID
         }
-        return true
     }
 
     private func handlePresence(_ stanza: XMLElement, from: JID) async {
@@ -80,20 +93,30 @@ package actor RoomService {
         }
     }
 
-    private func handleMessage(_ message: XMLElement, from: JID) async {
+    private func handleMessage(_ message: XMLElement, from: JID) -> StanzaDispatcher.RelayedRequest? {
         guard state.isJoined, let nick = from.resource, nick != state.nick,
             let body = message.child("body", namespace: Namespace.client)?.text,
             message.child("delay", namespace: Namespace.delay) == nil  // history: said before we joined
-        else { return }
+        else { return nil }
         switch message.stanzaType {
         case "chat":
-            await command(body, in: message, nick: nick, group: false)
+            return request(body, from: from, nick: nick, group: false)
         case "groupchat":
-            guard let command = Self.addressed(body, to: state.nick) else { return }
-            await self.command(command, in: message, nick: nick, group: true)
+            guard let command = Self.addressed(body, to: state.nick) else { return nil }
+            return request(command, from: from, nick: nick, group: true)
         default:
-            return
+            return nil
         }
+    }
+
+    /// The command as a request of the occupant's real JID (who it is now, as the room said);
+    /// where the room hides it, a stranger's request from the occupant.
+    private func request(_ text: String, from occupant: JID, nick: String, group: Bool) -> StanzaDispatcher.RelayedRequest {
+        let real = occupants.realJID(of: nick)
+        return StanzaDispatcher.RelayedRequest(
+            from: real ?? occupant, role: real.map(access.role) ?? .stranger, what: "room message",
+            handle: { await self.command(text, from: occupant, real: real, nick: nick, group: group) },
+            refuse: { answer in await self.reply(answer, to: nick, group: group) })
     }
 
     /// `sensor-7: status` or `sensor-7, status` → `status`; nil when not addressed to `nick`.
@@ -106,11 +129,10 @@ package actor RoomService {
     }
 
     /// Carries out a chat command from the occupant `nick`, judged by its real JID.
-    private func command(_ text: String, in message: XMLElement, nick: String, group: Bool) async {
-        guard let sender = message.from else { return }
-        guard let real = occupants.realJID(of: nick) else {
-            log.info("refused a command from \(sender): the room does not show real JIDs, so who sent it cannot be told")
-            if refusals.allow(sender) {
+    private func command(_ text: String, from occupant: JID, real: JID?, nick: String, group: Bool) async {
+        guard let real else {
+            log.info("refused a command from \(occupant): the room does not show real JIDs, so who sent it cannot be told")
+            if refusals.allow(occupant) {
                 await reply("not authorized: this room hides your real JID from me, so I cannot tell whether you may", to: nick, group: group)
             }
             return
@@ -121,7 +143,7 @@ package actor RoomService {
             if refusals.allow(real) { await reply(StanzaRouter.notAuthorizedText, to: nick, group: group) }
             return
         }
-        var request = XMLElement("message", namespace: Namespace.client, attributes: ["type": "chat", "from": sender.description])
+        var request = XMLElement("message", namespace: Namespace.client, attributes: ["type": "chat", "from": occupant.description])
         request.append(XMLElement("body", text: text))
         if case .reply(let answer) = await chat.verdict(on: request, from: real, role: role),
             let text = answer.child("body", namespace: Namespace.client)?.text
@@ -137,17 +159,20 @@ package actor RoomService {
             XMLElement("body", text: group ? "\(nick): \(text)" : text)
             if !group { XMLElement("x", namespace: MUCXML.user) }
         }
-        await session.send(message)
+        await sender.send(message)
     }
 
     private func perform(_ actions: [RoomState.Action]) async {
         for action in actions {
             switch action {
             case .join(let occupant):
-                await session.send(MUCXML.join(await currentPresence(), occupant: occupant, password: password))
+                await sender.send(MUCXML.join(await currentPresence(), occupant: occupant, password: password))
             case .configureInstantRoom:
                 log.info("created \(room): accepting its default configuration")
-                await session.sendRequest(MUCXML.instantRoom(room)) { _ in }
+                // Nothing waits for the answer: the result (or error) reaches the router, which drops it.
+                var request = MUCXML.instantRoom(room)
+                request.setAttribute("id", "kinglet-instant-room")
+                await sender.send(request)
             case .wake(let at):
                 schedule(at)
             case .logInfo(let text): log.info(text)
