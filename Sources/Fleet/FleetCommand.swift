@@ -113,7 +113,10 @@ package enum FleetCommand: CLICommand {
         return await perform(console, words, arguments, wait: wait) { jids in
             let results = await boundedMap(jids, limit: console.configuration.fleet.concurrency) { target in
                 if let outcome = target.1 { return ReadoutResult(jid: target.0, outcome: outcome) }
-                return await console.readout(target.0, fields: fields)
+                let start = ContinuousClock.now
+                var result = await console.readout(target.0, fields: fields)
+                result.latency = .now - start
+                return result
             }
             let json = arguments.has("--json")
             print(json ? ConsoleOutput.readoutJSON(results) : ConsoleOutput.readoutTable(results), terminator: "")

@@ -36,6 +36,8 @@ struct ReadoutResult: Sendable, Hashable {
     var readings: [Reading] = []
     /// `<failure/>` entries: `name: reason`.
     var errors: [String] = []
+    /// From the request to its last answer (or the time limit); nil when none was sent.
+    var latency: Duration?
 }
 
 /// Gathers the messages that answer XEP-0323 readouts (`fields`, `failure`, each with the
