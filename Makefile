@@ -16,7 +16,7 @@ PY_REQUIREMENTS := Tests/Integration/requirements.txt
 BENCH_APT_PACKAGES := libstrophe-dev gcc
 REFAGENT := $(BUILD)/refagent
 
-.PHONY: all deps build release test unit integration test-kernel demo bench clean layout profiles deb fuzz crashtest soak test-under-load
+.PHONY: all deps build release test unit integration test-kernel demo bench clean layout profiles deb fuzz crashtest soak test-under-load bench-fleet
 
 all: build
 
@@ -95,6 +95,12 @@ bench: release $(REFAGENT)
 	$(PYTHON) Benchmarks/bench_outbox.py --binary $(BUILD)/kinglet-stripped
 	$(PYTHON) Benchmarks/bench_latency.py --binary $(BUILD)/kinglet-stripped
 	$(PYTHON) Benchmarks/bench_flood.py --binary $(BUILD)/kinglet-stripped
+
+# A fleet on one box (Benchmarks/bench_fleet.py): 1,000 simulated devices against a private
+# ejabberd, the login storm, memory and CPU per device, the console's list, read --all and a
+# 10-minute export. About 20 minutes.
+bench-fleet: release
+	$(PYTHON) Benchmarks/bench_fleet.py --binary $(BUILD)/kinglet-stripped
 
 # Coverage-guided fuzzing (libFuzzer with AddressSanitizer) of every parser that faces the
 # network or the operator (Tests/Fuzz): each target for SECONDS, two at a time; a crash fails it.

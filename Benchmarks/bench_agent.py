@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-from figures import REPO, figure, footprint  # noqa: E402  (also puts the test harness on the path)
+from figures import REPO, cpu_seconds, figure, footprint  # noqa: E402  (also puts the test harness on the path)
 
 from conftest import PASSWORDS, start_prosody  # noqa: E402
 from harness.agent import Agent, base_config, render_config  # noqa: E402
@@ -65,12 +65,6 @@ BUDGETS = {"rss": 1.25, "private": 1.0, "cpu_per_message": 1.0}
 LABELS = {"rss": "resident memory (Rss)", "private": "private memory (Anonymous)",
           "binary": "  the executable's own pages", "libraries": "  shared libraries", "pss": "Pss",
           "cpu_per_message": "CPU per message (us)"}
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def reference_args(prosody, user="sensor"):

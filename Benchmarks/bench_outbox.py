@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 
-from figures import REPO, figure, status_kib  # noqa: E402  (also puts the test harness on the path)
+from figures import REPO, cpu_seconds, figure, status_kib  # noqa: E402  (also puts the test harness on the path)
 
 from conftest import PASSWORDS, start_prosody  # noqa: E402
 from harness.agent import Agent, base_config, run_cli  # noqa: E402
@@ -58,12 +58,6 @@ class PingProbe:
         self._thread.join(timeout=20)
         self.peer.disconnect()
         return [r for r in self.rtts if r is not None]
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class MemorySampler:

@@ -60,3 +60,10 @@ def footprint(pid, binary):
     mib = lambda kib: round(kib / 1024, 2)  # noqa: E731
     return {"rss": mib(rollup["Rss"]), "private": mib(rollup["Anonymous"]), "binary": mib(own),
             "libraries": mib(libraries), "pss": mib(rollup["Pss"])}
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time a process has used so far, in seconds (/proc/PID/stat)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

@@ -48,6 +48,7 @@ class Simulator:
         self.log_path = os.path.join(workdir, f"{name}.log")
         with open(self.config_path, "w") as f:
             f.write(render_config(sections))
+        os.chmod(self.config_path, 0o600)  # it holds the password
         self.process = None
         self.lines = []  # stdout: status lines
         self._lock = threading.Lock()
