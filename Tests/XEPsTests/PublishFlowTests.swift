@@ -160,6 +160,21 @@ import XMPPCore
         #expect(f.nodeNotFixed(missing, item: 1).last == .armHold(.seconds(5)), "creating it failed: hold")
     }
 
+    @Test func aMissingNodeIsCreatedAgainAfterEachHold() {
+        var f = flow()
+        ready(&f)
+        let missing = StanzaError(.itemNotFound)
+        let failed = StanzaError(.internalServerError, text: "Database failure")
+        var waits: [Duration] = []
+        for _ in 0..<3 {
+            #expect(refuseFirst(&f, missing) == .createNode(missing, item: 1))
+            if case .armHold(let delay)? = f.nodeNotFixed(failed, item: 1).last { waits.append(delay) }
+            _ = f.recoveryEnded()
+            #expect(f.holdEnded(lastSequence: 300, at: .zero).contains(.pump))
+        }
+        #expect(waits == [.seconds(5), .seconds(10), .seconds(20)], "the holds between attempts still grow")
+    }
+
     @Test func publishOptionsRefusedAsSuchAreDroppedOnTheFirstRefusal() {
         var f = flow()
         ready(&f)

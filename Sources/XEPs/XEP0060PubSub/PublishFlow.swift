@@ -234,7 +234,9 @@ package struct PublishFlow: Sendable {
             return (.stopUsingPublishOptions(error), [.forgetReadAhead])
         }
         if failures == 1, failure == .preconditionNotMet { return (.configureNode(error, item: entry.first), [.forgetReadAhead]) }
-        if failures == 1, failure == .nodeMissing { return (.createNode(error, item: entry.first), [.forgetReadAhead]) }
+        // Not only on the first refusal: a creation the server failed (ejabberd's cluster aborts
+        // concurrent ones) must be tried again after the hold, or nothing is ever published.
+        if failure == .nodeMissing { return (.createNode(error, item: entry.first), [.forgetReadAhead]) }
         return (.hold(hold(after: error, item: entry.first, temporary: failure == .temporary)), [.forgetReadAhead])
     }
 

@@ -156,7 +156,11 @@ package actor Publisher {
                 setupTask?.cancel()
                 setupTask = Task { [weak self] in await self?.prepareNode(epoch: epoch) }
             case .recover: await recover()
-            case .armHold(let delay): hold = clock.after(delay) { [weak self] in await self?.holdEnded() }
+            case .armHold(let delay):
+                // Drawn from [delay/2, delay]: devices a server refused together (ejabberd aborts
+                // concurrent node creations) must not all come back at the same moment again.
+                let wait = delay / 2 + (delay / 2) * Double.random(in: 0...1)
+                hold = clock.after(wait) { [weak self] in await self?.holdEnded() }
             case .cancelHold:
                 hold?.cancel()
                 hold = nil
