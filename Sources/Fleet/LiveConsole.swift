@@ -34,8 +34,9 @@ enum LiveConsole {
         return ExitStatus.success
     }
 
-    /// Every reading of every discovered device, once, until stopped: live notifications
-    /// (caps `+notify`), and after every login what the devices' nodes still hold.
+    /// Every reading of every discovered device, once, until stopped: live notifications (caps
+    /// `+notify`, and a subscription to each device's node, which reaches across a server
+    /// cluster), and after every login what the devices' nodes still hold.
     static func export(_ console: FleetConsole, wait: Duration, format name: String?) async -> Int32 {
         guard let format = ExportFormat(rawValue: name ?? "jsonl") else {
             printError("kinglet fleet export: unknown format '\(name ?? "")': use jsonl or csv")
@@ -49,6 +50,8 @@ enum LiveConsole {
             case .batch(let device, let batch):
                 // A gap before a new batch: fetch what the device's node still holds.
                 if writer.write(device, batch) { Task { await console.fetchPublished(from: [device]) } }
+            case .device(let record) where record.online:
+                Task { await console.fetchPublished(from: await console.subscribe(to: [record.jid.bare])) }
             case .online(resumed: false): logins.continuation.yield()
             default: break
             }
@@ -56,11 +59,21 @@ enum LiveConsole {
         let catchUp = Task {
             // After each new session: find the devices again and fetch what their nodes hold.
             for await _ in logins.stream {
-                let devices = await console.discover(timeout: wait)
-                await console.fetchPublished(from: Array(Set(devices.map(\.jid.bare))))
+                let devices = Array(Set(await console.discover(timeout: wait).map(\.jid.bare)))
+                _ = await console.subscribe(to: devices)
+                await console.fetchPublished(from: devices)
+            }
+        }
+        // Devices whose node did not exist yet when they showed up (a new device, a server that
+        // failed to create it): again every 10 s, then what their nodes hold.
+        let subscriber = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(10))
+                await console.fetchPublished(from: await console.subscribe(to: await console.unsubscribedDevices))
             }
         }
         for await _ in signals.signals { break }
+        subscriber.cancel()
         catchUp.cancel()
         logins.continuation.finish()
         await console.stop()

@@ -28,4 +28,35 @@ extension FleetConsole {
             }
         }
     }
+
+    /// Subscribes to each device's node (XEP-0060), a bounded number at once, once per device
+    /// and session; returns the devices newly subscribed (fetch what their nodes hold: they
+    /// may have published before). `+notify` alone is not enough on an ejabberd cluster: a
+    /// device's node sends caps-based notifications only to contacts whose caps it resolved
+    /// itself, and it never resolves those of a console connected to another node (each node
+    /// keeps its own caps table), so a console on node B heard nothing from devices on node A.
+    /// A device whose node does not exist yet is tried again by `subscribeToTheRest`.
+    func subscribe(to devices: [JID], node: String = SensorDataXML.namespace) async -> [JID] {
+        guard let me = await session.boundJID else { return [] }
+        let new = devices.filter { subscribed.insert($0).inserted }
+        let timeout = configuration.fleet.timeout
+        let results = await boundedMap(new, limit: configuration.fleet.concurrency) { [session] device in
+            (device, await session.request(ReadingPayload.subscribe(node: node, at: device, as: me), timeout: timeout))
+        }
+        var done: [JID] = []
+        for (device, result) in results {
+            guard case .failure(let error) = result else {
+                done.append(device)
+                continue
+            }
+            subscribed.remove(device)
+            log.debug("could not subscribe to the published readings of \(device) (yet): \(error)")
+        }
+        return done
+    }
+
+    /// The online devices this session has no subscription to yet.
+    var unsubscribedDevices: [JID] {
+        Array(Set(directory.devices.filter(\.online).map(\.jid.bare)).subtracting(subscribed))
+    }
 }

@@ -28,6 +28,8 @@ actor FleetConsole {
     var contacts: Set<JID> = []
     var heard: Set<JID> = []
     var rosterLoaded = false
+    /// Devices whose node this session subscribed to (`export`).
+    var subscribed: Set<JID> = []
     var lastPresence: Duration = .zero
     var capsQueue: [(ver: String, jid: JID, node: String)] = []
     var capsInFlight = 0
@@ -112,7 +114,7 @@ actor FleetConsole {
     private func handle(_ event: SessionEvent) async {
         switch event {
         case .online(_, let resumed):
-            if !resumed { await cameOnline() } else { await roomEvent { $0.online(resumed: true, now: $1) } }
+            if !resumed { subscribed.removeAll(); await cameOnline() } else { await roomEvent { $0.online(resumed: true, now: $1) } }
             await listener?(.online(resumed: resumed))
         case .offline(let reason):
             room?.offline()

@@ -83,6 +83,16 @@ extension ReadingPayload {
         return container?.child("items")?.children("item") ?? []
     }
 
+    /// `<iq type='set'><pubsub><subscribe node jid/></pubsub></iq>` to the device's account (PEP):
+    /// an explicit subscription, which the server honours wherever the device is connected.
+    package static func subscribe(node: String, at account: JID, as subscriber: JID) -> XMLElement {
+        XMLElement("iq", namespace: Namespace.client, attributes: ["type": "set", "to": account.description]) {
+            XMLElement("pubsub", namespace: PubSubXML.namespace) {
+                XMLElement("subscribe", attributes: ["node": node, "jid": subscriber.description])
+            }
+        }
+    }
+
     /// `<iq type='get'><pubsub><items node/></pubsub></iq>` to the device's account (PEP).
     package static func fetchItems(node: String, from account: JID) -> XMLElement {
         XMLElement("iq", namespace: Namespace.client, attributes: ["type": "get", "to": account.description]) {
