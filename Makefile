@@ -16,7 +16,7 @@ PY_REQUIREMENTS := Tests/Integration/requirements.txt
 BENCH_APT_PACKAGES := libstrophe-dev gcc
 REFAGENT := $(BUILD)/refagent
 
-.PHONY: all deps build release test unit integration test-kernel demo bench clean layout profiles deb fuzz crashtest soak test-under-load bench-fleet
+.PHONY: all deps build release test unit integration test-kernel demo bench clean layout profiles deb fuzz crashtest soak test-under-load bench-fleet test-cluster
 
 all: build
 
@@ -67,9 +67,14 @@ unit: deps
 
 # The flood test (test_flow_control.py) runs the release build, as a device would.
 integration: build release
-	$(PYTHON) -m pytest -q Tests/Integration
+	$(PYTHON) -m pytest -q Tests/Integration --ignore=Tests/Integration/test_cluster.py
 
-test: unit integration test-kernel
+# A two-node ejabberd cluster on this machine (Tests/Integration/test_cluster.py): 100 simulated
+# devices spread over both, node A stopped under them and started again. About a minute.
+test-cluster: build
+	$(PYTHON) -m pytest -q Tests/Integration/test_cluster.py
+
+test: unit integration test-kernel test-cluster
 
 # `make test` three times in a row with two CPU-bound processes beside it; prints the three
 # results (Tests/test-under-load.sh). Not part of `make test` or CI: it takes three test runs.

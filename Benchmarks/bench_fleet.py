@@ -95,6 +95,8 @@ def console(args, workdir, server, simulator, count):
     figure("fleet.console.list", round(seconds, 1), f"s from start to a list of {listed} online devices of {count} (budget: <= 10 s)")
     result, seconds = fleet_cli(config, "read", "--all", "--field", "temperature", "--json", binary=args.binary)
     readouts = json.loads(result.stdout) if result.stdout.strip() else []
+    if not readouts:
+        print(f"# read --all printed nothing (exit {result.returncode}): {result.stderr.strip()[-500:]}")
     ok = [r["ms"] for r in readouts if r["result"] == "ok"]
     figure("fleet.console.read_all", round(seconds, 1), f"s for read --all, login included: {len(ok)} of {len(readouts)} ok (budget: <= 10 s)")
     if ok:
@@ -115,6 +117,9 @@ def console(args, workdir, server, simulator, count):
     figure("fleet.console.export.readings", len(records), f"readings exported in {elapsed:.0f} s from {count} devices publishing every 5 s")
     figure("fleet.console.export.problems", len(problems), "devices with a missing or doubled reading (expected 0)"
            + ("" if not problems else ": " + "; ".join(problems[:3])))
+    if problems:
+        with open(os.path.join(workdir, "export.log"), errors="replace") as f:
+            print("# the export's log ends with:\n# " + "\n# ".join(f.read().splitlines()[-10:]))
     live = [r["arrived"] - parse_time(r["timestamp"]) for r in records if r["delivery"] == "live"]
     if live:
         figure("fleet.console.export.lag.p50", round(percentile(live, 50) * 1000), "ms from a reading's time to its line (live)")
@@ -137,6 +142,7 @@ def main():
     parser.add_argument("--settle", type=float, default=30)
     parser.add_argument("--cpu-window", type=float, default=60)
     parser.add_argument("--export-minutes", type=float, default=10)
+    parser.add_argument("--skip", default="", help="comma-separated phases to leave out: idle, small")
     args = parser.parse_args()
     args.binary = os.path.abspath(args.binary)
     why_not = available()
@@ -156,14 +162,15 @@ def main():
             cpu_per_device_hour(fleet, args.count, args.cpu_window, "publishing", "publishing every 5 s")
             console(args, workdir, server, fleet, args.count)  # stops the fleet at the end
 
-            idle, _, _ = simulate(args, workdir, server, args.count, "idle", interval="1h")
-            time.sleep(args.settle)  # the login's own work is over before the window opens
-            cpu_per_device_hour(idle, args.count, args.cpu_window * 2, "idle", "idle (pings and presence checks)")
-            stop(idle, args.count, "idle")
-
-            small, _, _ = simulate(args, workdir, server, args.small, "small")
-            memory(small, args.small, str(args.small), args.settle)
-            stop(small, args.small, str(args.small))
+            if "idle" not in args.skip:
+                idle, _, _ = simulate(args, workdir, server, args.count, "idle", interval="1h")
+                time.sleep(args.settle)  # the login's own work is over before the window opens
+                cpu_per_device_hour(idle, args.count, args.cpu_window * 2, "idle", "idle (pings and presence checks)")
+                stop(idle, args.count, "idle")
+            if "small" not in args.skip:
+                small, _, _ = simulate(args, workdir, server, args.small, "small")
+                memory(small, args.small, str(args.small), args.settle)
+                stop(small, args.small, str(args.small))
         finally:
             server.stop()
 

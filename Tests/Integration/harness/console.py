@@ -41,12 +41,15 @@ class Export:
                                         stdout=subprocess.PIPE, stderr=open(os.path.join(workdir, "export.log"), "a"),
                                         text=True)
         self._records = []
+        self._copy = open(os.path.join(workdir, "export.jsonl"), "a")  # for whoever looks after a failure
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
     def _read(self):
         for line in self.process.stdout:
+            self._copy.write(line)
+            self._copy.flush()
             record = json.loads(line)
             record["arrived"] = time.time()
             with self._lock:

@@ -21,6 +21,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 
 from .pki import make_pki
@@ -61,11 +62,42 @@ def scram_credentials(password, hash_name, iterations=4096):
     return f"scram:{prefix}{b64(stored_key)},{b64(server_key)},{b64(salt)},{iterations}"
 
 
+class ClusterPlan:
+    """What the nodes of one cluster share: the cookie, the certificate, and the distribution
+    port. Without epmd a node takes every other node to listen on its own port (ejabberdctl's
+    ERL_DIST_PORT), so each node gets a loopback address of its own (127.0.0.2, .3, ...) with a
+    host name for it, and all listen on the same port."""
+
+    def __init__(self, hosts, pki=None):
+        self.hosts = hosts  # host name -> address
+        self.cookie = secrets.token_hex(16)
+        self.pki = pki
+        self.dist_port = free_port_on(hosts.values())
+
+    @classmethod
+    def alone(cls):
+        return cls({"localhost": "127.0.0.1"})
+
+
+def free_port_on(addresses):
+    """A port free on every one of `addresses` (the first is asked for one)."""
+    while True:
+        port = free_port()
+        try:
+            for address in addresses:
+                with socket.socket() as s:
+                    s.bind((address, port))
+            return port
+        except OSError:
+            continue
+
+
 class Ejabberd:
     name = "ejabberd"
 
     def __init__(self, workdir, scram_hash="sha256", disabled_sasl=("digest-md5",), resume_timeout=60,
-                 log_level="info"):
+                 log_level="info", cluster=None):
+        """`cluster`: a ClusterPlan and this node's host name in it (see EjabberdCluster)."""
         self.workdir = workdir
         self.scram_hash = scram_hash
         self.domain = DOMAIN
@@ -78,8 +110,9 @@ class Ejabberd:
         os.chmod(workdir, 0o711)
         self.c2s_port = free_port()
         self.direct_tls_port = free_port()
-        self.dist_port = free_port()
-        self.pki = make_pki(os.path.join(workdir, "pki"), DOMAIN, "sensor@" + DOMAIN)
+        plan, host = cluster or (ClusterPlan.alone(), "localhost")
+        self.dist_port = plan.dist_port
+        self.pki = plan.pki or make_pki(os.path.join(workdir, "pki"), DOMAIN, "sensor@" + DOMAIN)
         # Copies the server may read: the PKI dir's key is root's and mode 0600.
         cert, key, ca = (os.path.join(self.home, n) for n in ("server.pem", "server.key", "ca.pem"))
         shutil.copy(self.pki.cert_file, cert)
@@ -98,15 +131,18 @@ class Ejabberd:
             text = text.replace(f"@@{name}@@", value)
         with open(self.config, "w") as f:
             f.write(text)
-        self.node = f"kinglet-{self.dist_port}@localhost"
+        self.node = f"kinglet-{self.dist_port}@{host}"
+        interface = plan.hosts[host].replace(".", ",")
         with open(os.path.join(self.home, "ejabberdctl.cfg"), "w") as f:
             f.write(f'ERLANG_NODE={self.node}\n'
-                    f'ERL_OPTIONS="-setcookie {secrets.token_hex(16)} -kernel inet_dist_use_interface {{127,0,0,1}}"\n'
+                    f'ERL_OPTIONS="-setcookie {plan.cookie} -kernel inet_dist_use_interface {{{interface}}}"\n'
                     f'ERL_DIST_PORT={self.dist_port}\n'
                     f'CONTRIB_MODULES_PATH={self.home}/contrib\n'
                     'EJABBERD_BYPASS_WARNINGS=true\n')
         with open(os.path.join(self.home, "inetrc"), "w") as f:
-            f.write('{lookup,["file","native"]}.\n{host,{127,0,0,1}, ["localhost"]}.\n')
+            f.write('{lookup,["file","native"]}.\n')
+            for name, address in plan.hosts.items():
+                f.write(f'{{host,{{{address.replace(".", ",")}}}, ["{name}"]}}.\n')
         subprocess.run(["chown", "-R", f"{USER}:{USER}", self.home], check=True)
         self.process = None
 
@@ -222,3 +258,53 @@ class Ejabberd:
     def log_text(self):
         path = os.path.join(self.logs, "ejabberd.log")
         return open(path, errors="replace").read() if os.path.exists(path) else ""
+
+
+class EjabberdCluster:
+    """Private ejabberd nodes (`nodea`, `nodeb`, ...) in one Mnesia cluster on this machine: each
+    with its own loopback address for Erlang distribution, its own spool and c2s ports, one
+    certificate and cookie. Accounts, rosters and PEP nodes are the cluster's; a session lives
+    on the node its client connected to."""
+
+    def __init__(self, workdir, size=2, **options):
+        os.chmod(workdir, 0o711)  # the server's user walks through it to its node's directory
+        names = [f"node{chr(ord('a') + i)}" for i in range(size)]
+        plan = ClusterPlan({name: f"127.0.0.{i + 2}" for i, name in enumerate(names)})
+        self.nodes = []
+        for name in names:
+            directory = os.path.join(workdir, name)
+            os.makedirs(directory)
+            node = Ejabberd(directory, cluster=(plan, name), **options)
+            plan.pki = plan.pki or node.pki
+            self.nodes.append(node)
+        self.domain = DOMAIN
+        self.pki = plan.pki
+
+    def jid(self, user):
+        return f"{user}@{self.domain}"
+
+    def start(self, timeout=60):
+        for node in self.nodes:
+            node.start()
+        for node in self.nodes[1:]:
+            self.join(node, timeout=timeout)
+        return self
+
+    def join(self, node, timeout=60):
+        """`ejabberdctl join_cluster` on `node`: it restarts its ejabberd inside the VM with the
+        first node's database, so it serves again only once that is done."""
+        result = node.ctl("join_cluster", self.nodes[0].node, timeout=timeout)
+        assert result.returncode == 0, f"join_cluster: {result.stdout}{result.stderr}"
+        wait_until(lambda: self.members(node) == {n.node for n in self.nodes}, timeout=timeout,
+                   interval=0.5, what=lambda: f"{node.node} to list the cluster: {self.members(node)}")
+        wait_until(lambda: stream_answers(node.c2s_port, self.domain), timeout=timeout, interval=0.2,
+                   what=f"{node.node} to answer streams after joining")
+
+    @staticmethod
+    def members(node):
+        result = node.ctl("list_cluster")
+        return set(result.stdout.replace("'", "").split()) if result.returncode == 0 else set()
+
+    def stop(self):
+        for node in self.nodes:
+            node.stop()
