@@ -147,6 +147,9 @@ actor FleetConsole {
         let items = reply.child("query", namespace: Namespace.roster)?.children("item", namespace: Namespace.roster) ?? []
         contacts = Set(items.compactMap(Roster.Item.init).filter(\.subscription.weReceiveTheirs).map(\.jid))
         rosterLoaded = true
+        // The quiet period counts from here: a server answering a large roster slowly must not
+        // make discovery end before the contacts' presences (sent after it) could arrive.
+        lastPresence = clock.now()
     }
 
     private func route(_ stanza: XMLElement) async {
