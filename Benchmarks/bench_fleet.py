@@ -96,7 +96,7 @@ def console(args, workdir, server, simulator, count):
     result, seconds = fleet_cli(config, "read", "--all", "--field", "temperature", "--json", binary=args.binary)
     readouts = json.loads(result.stdout) if result.stdout.strip() else []
     if not readouts:
-        print(f"# read --all printed nothing (exit {result.returncode}): {result.stderr.strip()[-500:]}")
+        print(f"# read --all printed nothing (exit {result.returncode}): {result.stdout[:300]!r} {result.stderr.strip()[-800:]}")
     ok = [r["ms"] for r in readouts if r["result"] == "ok"]
     figure("fleet.console.read_all", round(seconds, 1), f"s for read --all, login included: {len(ok)} of {len(readouts)} ok (budget: <= 10 s)")
     if ok:
