@@ -45,13 +45,17 @@ enum LiveConsole {
         let writer = ExportWriter(format: format)
         let signals = SignalWatcher()
         let logins = AsyncStream<Void>.makeStream()
+        // What the nodes hold; a gap still open before a node's oldest item is lost for good.
+        let fetch: @Sendable ([JID]) async -> Void = { devices in
+            for (device, oldest) in await console.fetchPublished(from: devices) { writer.settle(device, oldestHeld: oldest) }
+        }
         await console.start(listener: { event in
             switch event {
             case .batch(let device, let batch):
                 // A gap before a new batch: fetch what the device's node still holds.
-                if writer.write(device, batch) { Task { await console.fetchPublished(from: [device]) } }
+                if writer.write(device, batch) { Task { await fetch([device]) } }
             case .device(let record) where record.online:
-                Task { await console.fetchPublished(from: await console.subscribe(to: [record.jid.bare])) }
+                Task { await fetch(await console.subscribe(to: [record.jid.bare])) }
             case .online(resumed: false): logins.continuation.yield()
             default: break
             }
@@ -61,7 +65,7 @@ enum LiveConsole {
             for await _ in logins.stream {
                 let devices = Array(Set(await console.discover(timeout: wait).map(\.jid.bare)))
                 _ = await console.subscribe(to: devices)
-                await console.fetchPublished(from: devices)
+                await fetch(devices)
             }
         }
         // Devices whose node did not exist yet when they showed up (a new device, a server that
@@ -69,7 +73,7 @@ enum LiveConsole {
         let subscriber = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(10))
-                await console.fetchPublished(from: await console.subscribe(to: await console.unsubscribedDevices))
+                await fetch(await console.subscribe(to: await console.unsubscribedDevices))
             }
         }
         for await _ in signals.signals { break }
@@ -77,36 +81,9 @@ enum LiveConsole {
         catchUp.cancel()
         logins.continuation.finish()
         await console.stop()
-        writer.flush()
+        writer.finish()
         return ExitStatus.success
     }
-}
-
-/// Writes each reading once: a ledger of sequence ranges per device drops batches seen before.
-final class ExportWriter: Sendable {
-    private let format: ExportFormat
-    private let ledgers = Mutex<[JID: SequenceLedger]>([:])
-
-    init(format: ExportFormat) {
-        self.format = format
-        if format == .csv { writeAll(fd: 1, Array(ConsoleOutput.exportHeader.utf8)) }
-    }
-
-    /// Writes the batch's readings unless written before; true when numbers before it are missing.
-    func write(_ device: JID, _ batch: PublishedBatch) -> Bool {
-        let range = batch.first...batch.last
-        let (new, gap) = ledgers.withLock { ledgers in
-            let gap = ledgers[device]?.followsGap(range) ?? false
-            return (ledgers[device, default: SequenceLedger()].record(range) != nil, gap)
-        }
-        guard new else { return false }
-        var text = ""
-        for index in batch.readings.indices { text += ConsoleOutput.exportLine(device, batch, index: index, format: format) }
-        writeAll(fd: 1, Array(text.utf8))
-        return gap
-    }
-
-    func flush() {}
 }
 
 /// What `watch` shows: every device and its latest readings.

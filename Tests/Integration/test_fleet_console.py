@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -17,10 +18,10 @@ import time
 
 import pytest
 
-from conftest import PASSWORDS, start_server
+from conftest import PASSWORDS, start_prosody, start_server
 from harness.agent import BINARY, render_config
 from harness.fleet import Fleet, register_devices
-from harness.peers import Peer
+from harness.tcp_proxy import TcpProxy
 from harness.wait import wait_until
 
 COUNT = 10
@@ -38,26 +39,22 @@ def setup(request):
     fleet = Fleet(server, COUNT, operators=[server.jid("alice")], fleet={"room": room}, workdir=workdir,
                   extra={"publish": {"max_items": 200}, "store": {"history_max_age": "1h"}})
     fleet.start()
-    alice = Peer(server, "alice", PASSWORDS["alice"]).connect()
-    roster = alice.client.client_roster
-    wait_until(lambda: all(roster[jid]["subscription"] == "both" for jid in fleet.jids()), timeout=30,
-               what="alice subscribed both ways with every device")
-    alice.disconnect()
+    fleet.accepted_by("alice", PASSWORDS["alice"])
     yield server, fleet, workdir, room
     fleet.stop()
     server.stop()
 
 
-def console_config(server, workdir, room, **fleet):
+def console_config(server, workdir, room, xmpp=None, **fleet):
+    """alice's console; `xmpp` adds to or overrides its [xmpp] table."""
     path = os.path.join(workdir, "console.toml")
     table = {"room": room, "timeout": "3s", "cache": os.path.join(workdir, "console.cache")}
     table.update(fleet)
+    account = {"jid": server.jid("alice") + "/console", "password": PASSWORDS["alice"], "host": "127.0.0.1",
+               "port": server.c2s_port, "ca_file": server.pki.ca_file}
+    account.update(xmpp or {})
     with open(path, "w") as f:
-        f.write(render_config({
-            "xmpp": {"jid": server.jid("alice") + "/console", "password": PASSWORDS["alice"], "host": "127.0.0.1",
-                     "port": server.c2s_port, "ca_file": server.pki.ca_file},
-            "fleet": table,
-        }))
+        f.write(render_config({"xmpp": account, "fleet": table}))
     return path
 
 
@@ -321,3 +318,60 @@ def test_export_csv_has_the_documented_columns_and_every_sequence_once(setup):
             in_batch, stored_name, stored_unit, stored_value = stored[int(sequence)]
             assert (int(batch), name) == (in_batch, stored_name), (sequence, name, stored[int(sequence)])
             assert same_unit(unit, stored_unit, stored_value), (sequence, name, unit, stored_unit)
+
+
+def batches_since(fleet, i, sequence):
+    """How many batches device i stored after `sequence`."""
+    database = os.path.join(fleet.workdir, f"sensor-{i}.db")
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as db:
+        return db.execute("SELECT COUNT(DISTINCT batch) FROM reading WHERE batch > ?", (sequence,)).fetchone()[0]
+
+
+def test_export_warns_of_readings_no_node_holds_any_more():
+    """The console is cut off (its server session not resumable) while two devices publish more
+    batches than their nodes keep: after it logs in again, what the nodes no longer hold is
+    reported on stderr and in the summary, exactly the numbers missing from the output."""
+    workdir = tempfile.mkdtemp(prefix="kinglet-export-gap-")
+    server = start_prosody(workdir, hibernation=1)
+    register_devices(server, 2)
+    fleet = Fleet(server, 2, operators=[server.jid("alice")], workdir=workdir,
+                  extra={"publish": {"max_items": 2}, "store": {"history_max_age": "1h"}})
+    proxy = TcpProxy(server.c2s_port)
+    export = None
+    try:
+        fleet.start()
+        fleet.accepted_by("alice", PASSWORDS["alice"])
+        config = console_config(server, workdir, None, xmpp={"port": proxy.port, "reconnect_initial": "200ms",
+                                                             "reconnect_max": "1s"})
+        export = Live(config, workdir, "export")
+
+        def records():
+            return [json.loads(line) for line in export.lines() if line.endswith("\n")]
+
+        wait_until(lambda: {r["device"] for r in records()} >= set(fleet.jids()), timeout=30, what="readings from both")
+        proxy.close()
+        proxy.cut()
+        cut = [last_sequence(fleet, i) for i in range(2)]
+        # Five batches each while the console is away: the nodes keep the last two.
+        wait_until(lambda: all(batches_since(fleet, i, cut[i]) >= 5 for i in range(2)), timeout=30,
+                   what="five batches from each device while the console is cut off")
+        proxy.open()
+        wait_until(lambda: all(any(r["device"] == jid and r["sequence"] > cut[i] + 12 for r in records())
+                               for i, jid in enumerate(fleet.jids())), timeout=30, what="readings after the outage")
+    finally:
+        status = export.stop() if export else None
+        fleet.stop()
+        proxy.stop()
+        server.stop()
+    assert status == 0
+    log = open(os.path.join(workdir, "export.log")).read()
+    warned = {}
+    for jid, first, last in re.findall(r"^warning: (\S+): readings? (\d+)(?:-(\d+))? (?:is|are) lost", log, re.M):
+        warned.setdefault(jid, set()).update(range(int(first), int(last or first) + 1))
+    for jid in fleet.jids():
+        numbers = sorted({r["sequence"] for r in records() if r["device"] == jid})
+        missing = set(range(numbers[0], numbers[-1] + 1)) - set(numbers)
+        assert missing, f"{jid}: the outage left no gap: {numbers}"
+        assert warned.get(jid) == missing, f"{jid}: warned of {sorted(warned.get(jid, []))}, missing {sorted(missing)}\n{log}"
+    lost = sum(len(v) for v in warned.values())
+    assert re.search(rf"^kinglet fleet export: \d+ readings from 2 devices; {lost} lost", log, re.M), log

@@ -6,27 +6,38 @@ import XMPPCore
 
 extension FleetConsole {
     /// PEP items from a device (a notification or a fetch): each batch goes to the listener,
-    /// which drops what it has seen.
-    func published(_ items: [XMLElement], from device: JID) async {
+    /// which drops what it has seen. Returns the first sequence number of the oldest batch.
+    @discardableResult
+    func published(_ items: [XMLElement], from device: JID) async -> UInt64? {
+        var oldest: UInt64?
         for item in items {
             guard let batch = ReadingPayload.parse(item: item) else { continue }
+            oldest = min(oldest ?? batch.first, batch.first)
             await listener?(.batch(device: device, batch))
         }
+        return oldest
     }
 
     /// Fetches what each device's node still holds (after a reconnect, whatever was published
     /// while the console was away, as far as the node keeps items), a bounded number at once.
-    func fetchPublished(from devices: [JID], node: String = SensorDataXML.namespace) async {
+    /// Returns, for each device whose node answered, the first sequence number of the oldest
+    /// batch it holds (nil: none): numbers missing before that can no longer be fetched.
+    @discardableResult
+    func fetchPublished(from devices: [JID], node: String = SensorDataXML.namespace) async -> [JID: UInt64?] {
         let limit = configuration.fleet.concurrency
         let results = await boundedMap(devices, limit: limit) { [session, timeout = configuration.fleet.timeout] device in
             (device, await session.request(ReadingPayload.fetchItems(node: node, from: device), timeout: timeout))
         }
+        var oldest: [JID: UInt64?] = [:]
         for (device, result) in results {
             switch result {
-            case .success(let reply): await published(ReadingPayload.items(in: reply), from: device)
+            case .success(let reply):
+                let first = await published(ReadingPayload.items(in: reply), from: device)
+                oldest.updateValue(first, forKey: device)  // nil (an empty node) kept as a value
             case .failure(let error): log.info("could not fetch the published readings of \(device): \(error)")
             }
         }
+        return oldest
     }
 
     /// Subscribes to each device's node (XEP-0060), a bounded number at once, once per device

@@ -26,6 +26,17 @@ struct SequenceLedger: Sendable, Hashable {
         return batch.lowerBound > last.upperBound &+ 1
     }
 
+    /// The numbers missing between what was recorded, oldest first.
+    var gaps: [ClosedRange<UInt64>] {
+        zip(ranges, ranges.dropFirst()).map { ($0.upperBound + 1)...($1.lowerBound - 1) }
+    }
+
+    /// The gaps wholly before `oldestHeld`, the first number of the oldest batch the device's
+    /// node holds (nil: it holds none): nothing can fill them any more.
+    func gaps(before oldestHeld: UInt64?) -> [ClosedRange<UInt64>] {
+        gaps.filter { $0.upperBound < oldestHeld ?? .max }
+    }
+
     /// Records `batch`; returns the part of it not recorded before (nil when nothing is new).
     /// A batch is all or nothing in practice: the agent resends whole batches.
     @discardableResult

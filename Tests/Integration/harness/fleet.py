@@ -6,6 +6,7 @@ import os
 import tempfile
 
 from .agent import REPO, Agent, base_config
+from .peers import Peer
 from .wait import wait_until
 
 DEVICE_PASSWORD = "device-secret"
@@ -61,6 +62,15 @@ class Fleet:
         """Waits until every agent has logged a line matching `pattern` (after its mark, if given)."""
         for i, agent in enumerate(self.agents):
             agent.wait_for_log(pattern, timeout=timeout, after=(after[i] if after else 0))
+
+    def accepted_by(self, user, password, timeout=30):
+        """`user` logs in with a slixmpp client (it accepts requests and asks back), takes every
+        device's enrollment request, and leaves once subscribed both ways with each."""
+        peer = Peer(self.server, user, password).connect()
+        roster = peer.client.client_roster
+        wait_until(lambda: all(roster[jid]["subscription"] == "both" for jid in self.jids()), timeout=timeout,
+                   what=f"{user} subscribed both ways with every device")
+        peer.disconnect()
 
     def marks(self):
         return [agent.mark() for agent in self.agents]
