@@ -19,6 +19,7 @@ import secrets
 import signal
 import sqlite3
 import subprocess
+import time
 
 from .pki import make_pki
 from .wait import Timeout, free_port, stream_answers, wait_until
@@ -99,10 +100,15 @@ class Jabberd2:
         return f"{user}@{self.domain}"
 
     def register(self, user, password):
-        """An account: a row in authreg (the server need not run; the sm creates the user at login)."""
+        """An account: a row in authreg, and the user in the session manager ("active", what its
+        mod_active writes when a user first logs in). Without that row the sm drops what comes
+        for a user that never logged in, a subscription request included, where Prosody and
+        ejabberd keep it. The server need not run."""
         with sqlite3.connect(self.database, timeout=10) as db:
             db.execute('INSERT INTO "authreg" ("username", "realm", "password") VALUES (?, ?, ?)',
                        (user, self.domain, password))
+            db.execute('INSERT INTO "active" ("collection-owner", "time") VALUES (?, ?)',
+                       (self.jid(user), int(time.time())))
 
     def forget_contacts(self, timeout=15):
         """Rosters and offline messages as after `register`, for the next test on a shared
