@@ -91,4 +91,19 @@ import XMPPCore
         #expect(params == [ControlChange("relay", .boolean(true)), ControlChange("dimmer", .int(40))])
         #expect(ControlXML.guessValue("21.5") == .double(21.5) && ControlXML.guessValue("auto") == .string("auto"))
     }
+
+    @Test func notificationsCountOnlyFromTheAccountsWhoseNodesWeFollow() throws {
+        func event(from: String) -> XMLElement {
+            XMLElement("message", namespace: Namespace.client, attributes: ["from": from, "type": "headline"]) {
+                XMLElement("event", namespace: PubSubXML.event) { XMLElement("items", attributes: ["node": SensorDataXML.namespace]) }
+            }
+        }
+        let known: (JID) -> Bool = { $0 == Self.device.bare }
+        #expect(FleetConsole.nodeOwner(of: event(from: "sensor-7@example.org"), known: known) == Self.device.bare)
+        // ejabberd's last item for a returning subscriber: from the service, whose node unsaid.
+        #expect(FleetConsole.nodeOwner(of: event(from: "pubsub.example.org"), known: known) == nil)
+        #expect(FleetConsole.nodeOwner(of: event(from: "mallory@example.org"), known: known) == nil)
+        #expect(FleetConsole.nodeOwner(of: event(from: "sensor-7@example.org/kinglet"), known: known) == nil)
+        #expect(FleetConsole.nodeOwner(of: XMLElement("message", namespace: Namespace.client, attributes: ["from": "sensor-7@example.org"]), known: known) == nil)
+    }
 }

@@ -18,6 +18,18 @@ extension FleetConsole {
         return oldest
     }
 
+    /// Whose node a PubSub notification comes from: an account whose presence we receive or
+    /// whose node we subscribed to (a PEP node's notifications come from its owner's bare JID);
+    /// nil for anything else. ejabberd sends a returning subscriber the last item of each node
+    /// from its pubsub service's JID, which does not say whose node it was: that item comes
+    /// with the fetch after the login instead, and nobody else's readings enter the export.
+    static func nodeOwner(of stanza: XMLElement, known: (JID) -> Bool) -> JID? {
+        guard stanza.child("event", namespace: PubSubXML.event) != nil, let from = stanza.from, from.local != nil,
+            from.resource == nil, known(from)
+        else { return nil }
+        return from
+    }
+
     /// Fetches what each device's node still holds (after a reconnect, whatever was published
     /// while the console was away, as far as the node keeps items), a bounded number at once.
     /// Returns, for each device whose node answered, the first sequence number of the oldest

@@ -205,8 +205,8 @@ actor FleetConsole {
             deliver(seqnr, result)
             return
         }
-        if stanza.child("event", namespace: PubSubXML.event) != nil, let from = stanza.from {
-            await published(ReadingPayload.items(in: stanza), from: from.bare)
+        if let owner = Self.nodeOwner(of: stanza, known: { contacts.contains($0) || subscribed.contains($0) }) {
+            await published(ReadingPayload.items(in: stanza), from: owner)
         }
     }
 
