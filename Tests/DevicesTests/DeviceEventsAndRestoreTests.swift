@@ -18,7 +18,7 @@ import TestSupport
             var stops = 0
         }
         private let state = Mutex(State())
-        var mayBlock: Bool { false }
+        var blocking: Blocking { .never }
 
         func read(at time: Duration) throws(DeviceError) -> RawValue { .boolean(state.withLock { $0.level }) }
         func startEvents(_ report: @escaping @Sendable (SourceEvent) -> Void) { state.withLock { $0.report = report } }

@@ -63,7 +63,7 @@ import TestSupport
         #expect(try sample(source, on: host).double == 42.5)
         let failing = SensorDefinition(name: "c", source: .command(CommandSpec(argv: bad), extraction: Extraction()))
         #expect(failure(failing, on: host)?.message == "exited with status 3: sensor unplugged")
-        #expect(SourceFactory.make(failing.source, name: "c", paths: host.paths, seed: 0).mayBlock)
+        #expect(SourceFactory.make(failing.source, name: "c", paths: host.paths, seed: 0).blocking == .slow)
     }
 
     @Test func argumentsAreNeverShellCode() throws {

@@ -126,7 +126,7 @@ import Testing
         let host = try FakeHost()
         try host.mkdir("sys/bus/w1/devices/w1_bus_master1")
         #expect(failure(sensor(.oneWire(device: nil)), on: host)?.message.contains("no thermometer") == true)
-        #expect(SourceFactory.make(.oneWire(device: nil), name: "t", paths: host.paths, seed: 0).mayBlock)
-        #expect(!SourceFactory.make(.thermal(zone: nil, type: nil), name: "t", paths: host.paths, seed: 0).mayBlock)
+        #expect(SourceFactory.make(.oneWire(device: nil), name: "t", paths: host.paths, seed: 0).blocking == .slow)
+        #expect(SourceFactory.make(.thermal(zone: nil, type: nil), name: "t", paths: host.paths, seed: 0).blocking == .mayHang)
     }
 }

@@ -34,5 +34,7 @@ import Testing
         let work = OffloadThread.spawn { 7 }
         #expect(await work.result(within: .seconds(5), clock: clock) == 7)
         #expect(await work.value == 7)
+        // The deadline's timer goes with the answer: nothing is left asleep on the clock.
+        #expect(await eventually { clock.sleeperCount == 0 })
     }
 }

@@ -67,7 +67,7 @@ import Testing
             extraction: Extraction(pattern: try TextPattern("value=(.*)")))
         let control = ControlDefinition(name: "label", type: .string, target: .command(target))
         let output = OutputFactory.make(control.target, paths: host.paths)
-        #expect(output.mayBlock)
+        #expect(output.blocking == .slow)
         let hostile = "a b; rm -rf / $(id)"
         #expect(try output.write(.string(hostile), control) == .string(hostile))
         #expect(try host.read("state") == hostile)

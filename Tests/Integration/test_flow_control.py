@@ -2,6 +2,8 @@
 binary through a real Prosody, each test printing the figures it measured (`pytest -s` shows
 them; `make bench` runs the same flood for longer on the release build)."""
 import os
+import subprocess
+import threading
 import time
 
 import pytest
@@ -9,10 +11,11 @@ from slixmpp.exceptions import IqError
 
 from conftest import PASSWORDS
 from harness import iot
-from harness.agent import REPO, base_config, run_cli
+from harness.agent import BINARY, REPO, base_config, run_cli
 from harness.commands import run_command
 from harness.flood import Flood, flood_server
 from harness.hung_file import HungFile, available as fuse_unavailable
+from harness.items import PLUGINS as PUBSUB_PLUGINS, ItemRecorder
 from harness.peers import Peer
 from harness.wait import wait_until
 
@@ -225,10 +228,10 @@ def chat_status(alice, prosody):
 def test_a_file_whose_read_never_returns_fails_its_sensor_and_the_agent_comes_online(prosody, workdir, agent_factory, connect):
     with HungFile(os.path.join(workdir, "bus")) as hung:
         agent, alice = watch_status(prosody, workdir, agent_factory, connect, hung.path)
-        presence = failing_presence(alice, prosody, "no answer within 5.0s")
+        presence = failing_presence(alice, prosody, "timed out")
         print(f"\npresence: {presence['status']!r}; reads left hanging: {hung.reads}")
-        assert presence["status"] == "1 failing: level (read level: no answer within 5.0s)"
-        assert "level (read level: no answer within 5.0s)" in chat_status(alice, prosody)
+        assert presence["status"] == f"1 failing: level (read timed out after 5 s: {hung.path})"
+        assert f"level (read timed out after 5 s: {hung.path})" in chat_status(alice, prosody)
         assert hung.reads == 1, "a hung read is not piled up with more threads"
     # Leaving the block ends the hung read (EIO) before the agent is killed.
 
@@ -242,3 +245,109 @@ def test_a_fifo_that_appears_later_fails_its_sensor_and_the_agent_stays_online(p
     print(f"\npresence: {presence['status']!r}")
     assert presence["status"] == f"1 failing: level (read {level}: a FIFO, not a regular file)"
     assert "a FIFO, not a regular file" in chat_status(alice, prosody)
+
+
+BOARD_PROFILE = """[device]
+name = "board"
+interval = "1s"
+
+[[sensor]]
+name = "board_temperature"
+source = "hwmon"
+chip = "hwmon9"
+attribute = "temp1_input"
+scale = 0.001
+unit = "°C"
+
+[[sensor]]
+name = "room"
+source = "simulated"
+unit = "°C"
+decimals = 3
+mean = 20.0
+noise = 0.5
+"""
+HUNG_HWMON = "/sys/class/hwmon/hwmon9/temp1_input"
+
+
+def in_namespace_with_sys_class(workdir, tree):
+    """A kinglet wrapper that runs it in a mount namespace of its own with `tree` mounted on
+    /sys/class: the real hwmon source reads the fake chip at its real path, and the host's /sys
+    is left as it is."""
+    wrapper = os.path.join(workdir, "kinglet-namespaced")
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\nexec unshare --mount --propagation private /bin/sh -c "
+                "'mount --bind \"$0\" /sys/class && exec \"$@\"' " + f'"{tree}" "{BINARY}" "$@"\n')
+    os.chmod(wrapper, 0o755)
+    return wrapper
+
+
+def read_until(process, word, timeout):
+    """The lines `process` wrote to stdout up to one containing `word`, and the seconds it took.
+    Read on a thread: the pipe stays open while the hung thread holds the process."""
+    lines, started, found = [], time.monotonic(), threading.Event()
+
+    def pump():
+        for line in process.stdout:
+            lines.append(line.rstrip("\n"))
+            if word in line:
+                found.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    assert found.wait(timeout), f"no line with {word!r} within {timeout} s: {lines}"
+    return lines, time.monotonic() - started
+
+
+def process_state(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0]
+
+
+@pytest.mark.skipif(fuse_unavailable() is not None, reason=str(fuse_unavailable()))
+def test_a_hwmon_attribute_whose_read_never_returns_fails_its_sensor_and_the_rest_goes_on(
+        prosody, workdir, agent_factory, connect):
+    profile = os.path.join(workdir, "board.toml")
+    with open(profile, "w") as f:
+        f.write(BOARD_PROFILE)
+    failing = f"board_temperature (read timed out after 5 s: {HUNG_HWMON})"
+    with HungFile(os.path.join(workdir, "chip"), name="temp1_input") as hung:
+        tree = os.path.join(workdir, "class")
+        os.makedirs(os.path.join(tree, "hwmon"))
+        os.symlink(hung.mountpoint, os.path.join(tree, "hwmon", "hwmon9"))
+        wrapper = in_namespace_with_sys_class(workdir, tree)
+
+        # kinglet read --once: the table comes at the deadline, the hung sensor naming its file.
+        reader = subprocess.Popen([wrapper, "read", "--profile", profile, "--once"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL, text=True)
+        lines, took = read_until(reader, "room", timeout=30)
+        table = "\n".join(lines)
+        # The process has returned: only the hung thread, which no signal can end while the FUSE
+        # server holds its read, keeps it from being reaped.
+        wait_until(lambda: process_state(reader.pid) == "Z", timeout=10, what="kinglet read to return")
+        print(f"\nkinglet read --once answered in {took:.1f} s:\n{table}")
+        assert f"read timed out after 5 s: {HUNG_HWMON}" in table
+        assert 5 <= took < 15
+
+        # The agent: online, the sensor failing with the path, the other sensor still published.
+        config = base_config(prosody, workdir)
+        config["device"] = {"profile": profile}
+        config["presence"] = {"check_interval": "1s", "status": "{problems}"}
+        agent = agent_factory(config, binary=wrapper).start()
+        agent.wait_online(timeout=30)
+        alice = connect("alice", plugins=PUBSUB_PLUGINS)
+        recorder = ItemRecorder().attach(alice)
+        alice.subscribe_to(prosody.jid("sensor"))
+        presence = failing_presence(alice, prosody, "timed out")
+        assert presence["status"] == f"1 failing: {failing}"
+        assert failing in chat_status(alice, prosody)
+        agent.wait_for_log(rf"WARN +device: board_temperature: read timed out after 5 s: {HUNG_HWMON}")
+        pubsub = alice.client.plugin["xep_0060"]
+        alice.run(lambda: pubsub.subscribe(prosody.jid("sensor"), SENSORDATA, timeout=10))
+
+        def rooms():
+            return [v for item in recorder.snapshot() for (_, name, v) in item.values if name == "room"]
+
+        wait_until(lambda: len(rooms()) >= 3, timeout=30, what=lambda: f"3 room readings published, have {rooms()}")
+        print(f"presence: {presence['status']!r}; room readings published after: {rooms()}")
+    # Leaving the block answers the hung reads (EIO): kinglet read can now be reaped.
+    assert reader.wait(timeout=20) == 0

@@ -51,10 +51,7 @@ extension Device {
         }
         controlSlots[index].busy = true
         defer { controlSlots[index].busy = false }
-        let output = controlSlots[index].output
-        let result = await Self.perform(output, output.mayBlock) { target throws(DeviceError) in
-            try target.write(valid, definition)
-        }
+        let result = await perform(index) { target throws(DeviceError) in try target.write(valid, definition) }
         switch result {
         case .failure(let error):
             controlSlots[index].failure = error
@@ -102,19 +99,29 @@ extension Device {
         controlSlots.compactMap(\.lastSet)
     }
 
-    /// Runs an output operation inline, or on its own thread when the output may block.
-    static func perform<T: Sendable>(
-        _ output: any ControlOutput, _ blocking: Bool,
-        _ body: @escaping @Sendable (any ControlOutput) throws(DeviceError) -> T
+    /// Runs an operation on a control's output: inline when it cannot block, else off the actor
+    /// with the output's deadline. One given up at its deadline (a wedged bus) fails, and so does
+    /// every later one with the same time-out, until it ends: none pile up.
+    func perform<T: Sendable>(
+        _ index: Int, _ body: @escaping @Sendable (any ControlOutput) throws(DeviceError) -> T
     ) async -> Result<T, DeviceError> {
-        let run: @Sendable () -> Result<T, DeviceError> = {
+        let output = controlSlots[index].output
+        if let hung = controlSlots[index].hung { return .failure(hung) }
+        guard output.blocking != .never else {
             do throws(DeviceError) {
                 return .success(try body(output))
             } catch {
                 return .failure(error)
             }
         }
-        return blocking ? await OffloadThread.run(run) : run()
+        let work = BoundedWork(limit: output.deadline, clock: clock) { () throws(DeviceError) in try body(output) }
+        if let result = await work.result(clock: clock) { return result }
+        controlSlots[index].hung = work.timedOut
+        Task {
+            await work.ended()
+            controlSlots[index].hung = nil
+        }
+        return .failure(work.timedOut)
     }
 
     /// Records the outcome of a prepare or write: the value read back (or `fallback` when the
@@ -159,6 +166,8 @@ struct ControlSlot: Sendable {
     var failure: DeviceError?
     /// A write is running: a second set waits for no one and is refused.
     var busy = false
+    /// An operation given up at its deadline, still running on its thread: its time-out.
+    var hung: DeviceError?
     /// The value changed and has not been published yet.
     var unpublished = false
     /// Why there is no value yet, when that is not a failure.

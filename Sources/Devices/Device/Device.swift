@@ -24,8 +24,9 @@ package struct DeviceEnvironment: Sendable {
 /// - `currentReadings` answers readouts from the latest values at once, never waiting on a source.
 /// - `apply` validates a control value before it reaches the target, writes it, reads it back.
 ///
-/// Quick sources (sysfs, /proc, statvfs, the simulator) are read inside the actor; sources and
-/// outputs that may block (commands, 1-wire) run on their own threads, so none holds up another.
+/// Sources and outputs that cannot block (the simulator, /proc, GPIO ioctls) run inside the
+/// actor; the others (sysfs, files, statvfs, 1-wire, commands) run on threads of their own with
+/// a deadline (`BoundedWork`), so none holds up another and one that hangs fails its sensor.
 package actor Device {
     package nonisolated let profile: DeviceProfile
     package nonisolated let controls: [ControlDefinition]
@@ -55,8 +56,11 @@ package actor Device {
         self.init(profile: profile, environment: environment, startSequence: startSequence, sources: nil)
     }
 
-    /// `sources`, when given, replace the ones the profile's specs would make (tests).
-    init(profile: DeviceProfile, environment: DeviceEnvironment, startSequence: UInt64, sources: [any SensorSource]?) {
+    /// `sources` and `outputs`, when given, replace the ones the profile's specs would make (tests).
+    init(
+        profile: DeviceProfile, environment: DeviceEnvironment, startSequence: UInt64, sources: [any SensorSource]?,
+        outputs: [any ControlOutput]? = nil
+    ) {
         self.profile = profile
         self.controls = profile.controls
         self.clock = environment.clock
@@ -68,8 +72,8 @@ package actor Device {
                 source: sources?[index]
                     ?? SourceFactory.make(definition.source, name: definition.name, paths: environment.paths, seed: seed))
         }
-        self.controlSlots = profile.controls.map { definition in
-            ControlSlot(definition: definition, output: OutputFactory.make(definition.target, paths: environment.paths))
+        self.controlSlots = profile.controls.enumerated().map { index, definition in
+            ControlSlot(definition: definition, output: outputs?[index] ?? OutputFactory.make(definition.target, paths: environment.paths))
         }
         self.schedule = SamplingSchedule(
             intervals: profile.sensors.map(\.interval), start: environment.clock.now(), jitter: profile.jitter,
@@ -119,17 +123,36 @@ package actor Device {
         defer { progress.finish() }
         await prepareIfNeeded()
         let now = clock.now()
-        var kept: [Reading] = pendingControlReadings()
+        let controls = pendingControlReadings()
+        var kept: [(index: Int, reading: Reading)] = []
+        var reading: [(index: Int, work: BoundedWork<RawValue>)] = []
         for index in schedule.takeDue(at: now) where !sensors[index].absent {
-            if sensors[index].source.mayBlock {
-                launchBlockingRead(index, at: now)
-            } else {
-                let result = Self.read(sensors[index].source, at: now)
-                if let reading = record(index, result, at: now) { kept.append(reading) }
+            let source = sensors[index].source
+            switch source.blocking {
+            case .never:
+                if let reading = record(index, Self.read(source, at: now), at: now) { kept.append((index, reading)) }
+            case .mayHang:
+                if let work = startRead(index, at: now) { reading.append((index, work)) }
+            case .slow:
+                if let work = startRead(index, at: now) { follow(index, work) }
             }
         }
-        emit(kept)
+        // File reads take microseconds and go out in this tick's batch; one still running after
+        // `batchWait` goes on alone and fails its sensor at its deadline.
+        let batchEnd = clock.now() + Self.batchWait
+        for (index, work) in reading {
+            guard let result = await work.result(by: batchEnd, clock: clock) else {
+                follow(index, work)
+                continue
+            }
+            sensors[index].inFlight = false
+            if let reading = record(index, result, at: now) { kept.append((index, reading)) }
+        }
+        emit(controls + kept.sorted { $0.index < $1.index }.map(\.reading))
     }
+
+    /// How long a tick waits for its file reads before it sends its batch without the late ones.
+    static let batchWait = Duration.milliseconds(250)
 
     /// Reads every sensor now, waiting for slow ones, and updates the current values without
     /// publishing anything: for `kinglet read`, which shows a table and has no outbox. Unless
@@ -138,21 +161,24 @@ package actor Device {
     package func refresh() async {
         if preparation == nil { await peekControls() }
         let now = clock.now()
-        let work = sensors.map { ($0.source) }
-        await withTaskGroup(of: (Int, Result<RawValue, DeviceError>).self) { group in
-            for (index, source) in work.enumerated() where !sensors[index].absent {
-                if source.mayBlock {
-                    let name = sensors[index].definition.name
-                    group.addTask { [clock] in
-                        let work = OffloadThread.spawn { Self.read(source, at: now) }
-                        let late = DeviceError("read \(name)", message: "no answer within \(Self.readTimeout.secondsText)")
-                        return (index, await work.result(within: Self.readTimeout, clock: clock) ?? .failure(late))
-                    }
-                } else {
-                    update(index, Self.read(source, at: now))
-                }
+        var reading: [(index: Int, work: BoundedWork<RawValue>)] = []
+        for index in sensors.indices where !sensors[index].absent {
+            let source = sensors[index].source
+            if source.blocking == .never {
+                update(index, Self.read(source, at: now))
+            } else if let work = startRead(index, at: now) {
+                // A read still hanging from the last refresh keeps its time-out as the reading.
+                reading.append((index, work))
             }
-            for await (index, result) in group { update(index, result) }
+        }
+        for (index, work) in reading {
+            if let result = await work.result(clock: clock) {
+                sensors[index].inFlight = false
+                update(index, result)
+            } else {
+                update(index, .failure(work.timedOut))
+                release(index, when: work)
+            }
         }
     }
 
@@ -193,40 +219,36 @@ package actor Device {
         }
     }
 
-    private func launchBlockingRead(_ index: Int, at now: Duration) {
+    /// Starts a read off the actor, with the source's deadline; nil (an overrun) while the
+    /// sensor's previous read is still running, rather than piling up threads.
+    private func startRead(_ index: Int, at now: Duration) -> BoundedWork<RawValue>? {
         guard !sensors[index].inFlight else {
-            // The previous read is still running: skip this one rather than pile up threads.
             overruns += 1
-            return
+            return nil
         }
         sensors[index].inFlight = true
-        let (source, clock, name) = (sensors[index].source, clock, sensors[index].definition.name)
+        let source = sensors[index].source
+        return BoundedWork(limit: source.deadline, clock: clock) { () throws(DeviceError) in try source.read(at: now) }
+    }
+
+    /// Follows a read apart from its tick: its reading goes out in a batch of its own when it
+    /// comes, or its sensor fails at the deadline (a wedged bus) and is not read again until the
+    /// hung read ends.
+    private func follow(_ index: Int, _ work: BoundedWork<RawValue>) {
         Task {
-            let work = OffloadThread.spawn { Self.read(source, at: now) }
-            if let result = await work.result(within: Self.readTimeout, clock: clock) {
-                self.finishBlockingRead(index, result)
-                return
-            }
-            // A read that hangs (a wedged bus) fails its sensor; the next read waits for it to end.
-            let late = DeviceError("read \(name)", message: "no answer within \(Self.readTimeout.secondsText)")
-            self.finishBlockingRead(index, .failure(late), stillRunning: true)
-            _ = await work.value
-            self.hungReadEnded(index)
+            let result = await work.result(clock: clock)
+            if result != nil { sensors[index].inFlight = false } else { release(index, when: work) }
+            guard !stopped else { return }
+            if let reading = record(index, result ?? .failure(work.timedOut), at: clock.now()) { emit([reading]) }
         }
     }
 
-    /// How long a read that may block (a file, a 1-wire conversion) gets before its sensor is
-    /// reported failing.
-    static let readTimeout = Duration.seconds(5)
-
-    private func finishBlockingRead(_ index: Int, _ result: Result<RawValue, DeviceError>, stillRunning: Bool = false) {
-        sensors[index].inFlight = stillRunning
-        guard !stopped else { return }
-        if let reading = record(index, result, at: clock.now()) { emit([reading]) }
-    }
-
-    private func hungReadEnded(_ index: Int) {
-        sensors[index].inFlight = false
+    /// Marks the sensor free to be read again once the read given up on ends.
+    private func release(_ index: Int, when work: BoundedWork<RawValue>) {
+        Task {
+            await work.ended()
+            sensors[index].inFlight = false
+        }
     }
 
     /// Turns a read into the sensor's current reading, and returns it if the change filter keeps
@@ -295,9 +317,7 @@ package actor Device {
     private func peekControls() async {
         for index in controlSlots.indices {
             let slot = controlSlots[index]
-            let result = await Self.perform(slot.output, slot.output.mayBlock) { output throws(DeviceError) in
-                try output.peek(slot.definition)
-            }
+            let result = await perform(index) { output throws(DeviceError) in try output.peek(slot.definition) }
             switch result {
             case .success(let value?): controlSlots[index].value = value
             case .success(nil): controlSlots[index].note = "not read: \(slot.definition.target.kind) targets are read only while the agent holds them"
@@ -314,9 +334,7 @@ package actor Device {
             var starting = slot.definition
             if let restored = slot.restoring { starting.initial = restored }
             let definition = starting
-            let result = await Self.perform(slot.output, slot.output.mayBlock) { output throws(DeviceError) in
-                try output.prepare(definition)
-            }
+            let result = await perform(index) { output throws(DeviceError) in try output.prepare(definition) }
             settle(index, result, fallback: definition.initial ?? definition.neutralValue)
             if let restored = slot.restoring, case .success = result, let state = slot.lastSet {
                 logger.info("\(definition.name): restored to \(restored), as \(state.setBy) set it at \(state.setAt.xsDateTime)")
@@ -333,7 +351,7 @@ struct SensorSlot: Sendable {
     var latest: Reading?
     /// What the change filter last let through.
     var kept: ChangeFilter.Kept?
-    /// A blocking read is running on its own thread.
+    /// A read is running on a thread of its own (or hangs there, given up).
     var inFlight = false
     /// An optional sensor whose first read failed: no longer sampled or shown.
     var absent = false

@@ -27,7 +27,9 @@ final class GPIOChip {
     }
 
     init(path: String) throws(DeviceError) {
-        let fd = open(path, O_RDWR | O_CLOEXEC)
+        // Without blocking: the path is the profile's, and a serial port named by mistake would
+        // wait for its carrier (the chip's ioctls do not care).
+        let fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { throw DeviceError(SystemError("open \(path)")) }
         self.fd = fd
         self.path = path

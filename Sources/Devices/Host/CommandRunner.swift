@@ -26,6 +26,7 @@ package enum CommandRunner {
             throw DeviceError("run command", message: "empty command")
         }
         let operation = "run \(program)"
+        OperationTrace.note("run", program)
         let (pid, outPipe, errPipe) = try spawnLock.withLock { _ throws(DeviceError) in
             let outPipe = try makePipe(operation)
             let errPipe = try makePipe(operation)
@@ -53,12 +54,12 @@ package enum CommandRunner {
         let status = reap(pid)
         switch ended {
         case .timedOut:
-            throw DeviceError(operation, message: "timed out after \(describe(spec.timeout)); process group killed")
+            throw DeviceError(operation, message: "timed out after \(spec.timeout.unitText); process group killed")
         case .overflow:
             throw DeviceError(operation, message: "output exceeds \(spec.maxOutput) bytes; process group killed")
         case .endOfFile:
             guard exited else {
-                throw DeviceError(operation, message: "timed out after \(describe(spec.timeout)); process group killed")
+                throw DeviceError(operation, message: "timed out after \(spec.timeout.unitText); process group killed")
             }
         }
         return CommandResult(
@@ -163,11 +164,6 @@ package enum CommandRunner {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
-
-    private static func describe(_ d: Duration) -> String {
-        let ms = d.milliseconds
-        return ms % 1000 == 0 ? "\(ms / 1000) s" : "\(ms) ms"
     }
 }
 

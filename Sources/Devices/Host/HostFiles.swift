@@ -2,10 +2,12 @@ import Glibc
 import Support
 
 /// Reads of small kernel files (sysfs attributes, /proc entries), with failures turned into
-/// `DeviceError`s that name the file.
+/// `DeviceError`s that name the file. Each notes its path first (`OperationTrace`), so a read
+/// that never returns is reported by the file it hangs on.
 enum HostFiles {
     /// The whole file as text, at most 64 KiB: attributes are a few bytes, /proc files a few KiB.
     static func text(_ path: String) throws(DeviceError) -> String {
+        OperationTrace.note("read", path)
         do {
             return try FileIO.readText(path, limit: 64 << 10)
         } catch {
@@ -35,6 +37,7 @@ enum HostFiles {
     /// `echo 1 > brightness` does: sysfs ignores it, a regular file (a fake tree) needs it.
     static func write(_ path: String, _ text: String) throws(DeviceError) {
         let operation = "write \(path)"
+        OperationTrace.note("write", path)
         let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
         guard fd >= 0 else { throw DeviceError(SystemError(operation)) }
         defer { close(fd) }
@@ -49,10 +52,14 @@ enum HostFiles {
         }
     }
 
-    static func exists(_ path: String) -> Bool { FileIO.exists(path) }
+    static func exists(_ path: String) -> Bool {
+        OperationTrace.note("stat", path)
+        return FileIO.exists(path)
+    }
 
     /// The names in a directory, without `.` and `..`, in natural order (`zone2` before `zone10`).
     static func list(_ path: String) throws(DeviceError) -> [String] {
+        OperationTrace.note("list", path)
         guard let dir = opendir(path) else { throw DeviceError(SystemError("list \(path)")) }
         defer { closedir(dir) }
         var names: [String] = []

@@ -9,6 +9,9 @@ package final class OffloadedWork<Value: Sendable>: Sendable {
         var value: Value?
         /// Called once with the value, or with nil when their deadline passes first.
         var waiters: [UInt64: @Sendable (Value?) -> Void] = [:]
+        /// The deadline timers of those waiting with one, cancelled when the value comes (a
+        /// timer left to run would hold a task, and a manual clock's sleeper, until it fired).
+        var timers: [UInt64: Task<Void, Never>] = [:]
         var nextWaiter: UInt64 = 0
     }
 
@@ -18,11 +21,15 @@ package final class OffloadedWork<Value: Sendable>: Sendable {
 
     /// The thread finished with `value`: everyone waiting gets it.
     func finish(_ value: Value) {
-        let waiters = state.withLock { state in
+        let (waiters, timers) = state.withLock { state in
             state.value = value
-            defer { state.waiters.removeAll() }
-            return Array(state.waiters.values)
+            defer {
+                state.waiters.removeAll()
+                state.timers.removeAll()
+            }
+            return (Array(state.waiters.values), Array(state.timers.values))
         }
+        for timer in timers { timer.cancel() }
         for waiter in waiters { waiter(value) }
     }
 
@@ -31,11 +38,26 @@ package final class OffloadedWork<Value: Sendable>: Sendable {
     package func result(within timeout: Duration, clock: any AgentClock) async -> Value? {
         await withCheckedContinuation { (continuation: CheckedContinuation<Value?, Never>) in
             guard let id = register({ continuation.resume(returning: $0) }) else { return }
-            clock.after(timeout) { [self] in
-                let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            let timer = clock.after(timeout) { [self] in
+                let waiter = state.withLock { state in
+                    state.timers[id] = nil
+                    return state.waiters.removeValue(forKey: id)
+                }
                 waiter?(nil)
             }
+            let answered = state.withLock { state in
+                guard state.waiters[id] != nil else { return true }
+                state.timers[id] = timer
+                return false
+            }
+            if answered { timer.cancel() }
         }
+    }
+
+    /// The result once the work is done; nil if the monotonic time `deadline` on `clock` comes
+    /// first.
+    package func result(by deadline: Duration, clock: any AgentClock) async -> Value? {
+        await result(within: deadline - clock.now(), clock: clock)
     }
 
     /// The result, however long it takes.
@@ -62,10 +84,16 @@ package final class OffloadedWork<Value: Sendable>: Sendable {
 
 extension OffloadThread {
     /// Starts `body` on a new detached thread and returns at once: its result can then be
-    /// waited for with a deadline (`OffloadedWork.result(within:clock:)`).
+    /// waited for with a deadline (`OffloadedWork.result(within:clock:)`). The thread is started
+    /// here, not from a task: on a busy concurrency pool the task could start after the
+    /// deadline had passed. Without a thread to be had, `body` runs on the calling thread.
     package static func spawn<T: Sendable>(_ body: @escaping @Sendable () -> T) -> OffloadedWork<T> {
         let work = OffloadedWork<T>()
-        Task { work.finish(await run(body)) }
+        do {
+            try startThread(stackBytes: nil) { work.finish(body()) }
+        } catch {
+            work.finish(body())
+        }
         return work
     }
 }

@@ -4,7 +4,9 @@ import Readings
 /// within that one argument (no shell). An optional readback command prints the state.
 struct CommandOutput: ControlOutput {
     let target: CommandTarget
-    var mayBlock: Bool { true }
+    var blocking: Blocking { .slow }
+    /// A write runs the command, then the read-back; the runner kills each at its time-out.
+    var deadline: Duration { target.command.timeout + (target.readback?.timeout ?? .zero) + .seconds(1) }
 
     func prepare(_ definition: ControlDefinition) throws(DeviceError) -> ControlValue? {
         if let initial = definition.initial { return try write(initial, definition) }

@@ -2,8 +2,11 @@ package import Readings
 
 /// Drives one control's target. Values reach an output only after `ControlDefinition.validate`.
 package protocol ControlOutput: Sendable {
-    /// Writes that may block for long (a command) run on a thread of their own.
-    var mayBlock: Bool { get }
+    /// Operations that may block (a sysfs write or read-back, a command) run on a thread of
+    /// their own with a deadline.
+    var blocking: Blocking { get }
+    /// How long one operation off the actor gets before the control is reported failing.
+    var deadline: Duration { get }
     /// Gets the target ready (setup writes, holding a GPIO line), writes `initial` if given, and
     /// returns the target's current value where it can be read.
     func prepare(_ definition: ControlDefinition) throws(DeviceError) -> ControlValue?
@@ -13,6 +16,10 @@ package protocol ControlOutput: Sendable {
     /// The target's current value, read without changing anything (no setup, no initial value,
     /// no GPIO request, which would drive the line); nil when it cannot be read that way.
     func peek(_ definition: ControlDefinition) throws(DeviceError) -> ControlValue?
+}
+
+extension ControlOutput {
+    package var deadline: Duration { Blocking.deadline }
 }
 
 /// Builds the output for a spec, bound to the host's paths.
@@ -66,7 +73,7 @@ extension ControlDefinition {
 
 /// The simulator's outputs: the value is the state, so a readout after a set shows it.
 struct SimulatedOutput: ControlOutput {
-    var mayBlock: Bool { false }
+    var blocking: Blocking { .never }
     func prepare(_ definition: ControlDefinition) throws(DeviceError) -> ControlValue? {
         definition.initial ?? definition.neutralValue
     }

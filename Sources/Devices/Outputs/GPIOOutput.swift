@@ -9,7 +9,8 @@ final class GPIOOutput: ControlOutput {
     let paths: HostPaths
     /// The held line; the mutex also keeps two writes from interleaving their ioctls.
     private let line = Mutex<GPIOLine?>(nil)
-    var mayBlock: Bool { false }
+    /// ioctls on the chip's character device, which wait on no bus.
+    var blocking: Blocking { .never }
 
     init(target: GPIOTarget, paths: HostPaths) {
         self.target = target

@@ -4,7 +4,8 @@ import Readings
 struct SysfsOutput: ControlOutput {
     let target: SysfsTarget
     let paths: HostPaths
-    var mayBlock: Bool { false }
+    /// An LED or PWM chip behind I²C can wedge a write or a read-back.
+    var blocking: Blocking { .mayHang }
 
     private var path: String { paths.resolve(target.path) }
 

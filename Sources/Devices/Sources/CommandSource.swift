@@ -3,7 +3,9 @@
 struct CommandSource: SensorSource {
     let command: CommandSpec
     let extraction: Extraction
-    var mayBlock: Bool { true }
+    var blocking: Blocking { .slow }
+    /// The runner kills the command at its own time-out; the second more is for the kill.
+    var deadline: Duration { command.timeout + .seconds(1) }
 
     func read(at time: Duration) throws(DeviceError) -> RawValue {
         let result = try CommandRunner.run(command)

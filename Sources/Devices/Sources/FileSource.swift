@@ -1,13 +1,13 @@
 /// A file's content, cut down by the sensor's extraction: for status files that are not plain
 /// attributes (`vcgencmd`-style `key=value`, JSON written by another daemon).
 ///
-/// Read on a thread of its own with a deadline (`mayBlock`): the path is the profile's to choose,
-/// and a sysfs attribute behind a wedged bus can hang a read. Only regular files are read (a
-/// FIFO would wait for a writer), and they are opened without blocking.
+/// Read on a thread of its own with a deadline (`Blocking.mayHang`): the path is the profile's
+/// to choose, and a sysfs attribute behind a wedged bus can hang a read. Only regular files are
+/// read (a FIFO would wait for a writer), and they are opened without blocking.
 struct FileSource: SensorSource {
     let path: String
     let extraction: Extraction
-    var mayBlock: Bool { true }
+    var blocking: Blocking { .mayHang }
 
     func read(at time: Duration) throws(DeviceError) -> RawValue {
         try extraction.apply(to: try HostFiles.text(path), from: path)

@@ -6,9 +6,11 @@ import Support
 struct FilesystemSource: SensorSource {
     let path: String
     let metric: FilesystemMetric
-    var mayBlock: Bool { false }
+    /// A hung network mount never answers statvfs.
+    var blocking: Blocking { .mayHang }
 
     func read(at time: Duration) throws(DeviceError) -> RawValue {
+        OperationTrace.note("statvfs", path)
         var info = statvfs()
         guard statvfs(path, &info) == 0 else { throw DeviceError(SystemError("statvfs \(path)")) }
         let unit = Double(info.f_frsize != 0 ? info.f_frsize : info.f_bsize)

@@ -9,7 +9,8 @@ import Synchronization
 final class GPIOInputSource: EventSource {
     let input: GPIOInput
     let paths: HostPaths
-    var mayBlock: Bool { false }
+    /// ioctls on the chip's character device, which wait on no bus.
+    var blocking: Blocking { .never }
 
     private struct State {
         var line: GPIOLine?

@@ -5,7 +5,7 @@ struct HwmonSource: SensorSource {
     let paths: HostPaths
     let chip: String
     let attribute: String
-    var mayBlock: Bool { false }
+    var blocking: Blocking { .mayHang }
 
     func read(at time: Duration) throws(DeviceError) -> RawValue {
         let dir = try chipDirectory()

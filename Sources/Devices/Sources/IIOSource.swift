@@ -6,7 +6,7 @@ struct IIOSource: SensorSource {
     let paths: HostPaths
     let device: String
     let channel: String
-    var mayBlock: Bool { false }
+    var blocking: Blocking { .mayHang }
 
     func read(at time: Duration) throws(DeviceError) -> RawValue {
         let dir = try deviceDirectory()

@@ -4,7 +4,7 @@
 struct OneWireSource: SensorSource {
     let paths: HostPaths
     let device: String?
-    var mayBlock: Bool { true }
+    var blocking: Blocking { .slow }
 
     /// Family codes of 1-wire thermometers: DS18S20, DS1822, DS18B20, DS1825, DS28EA00.
     static let thermometerFamilies = ["10-", "22-", "28-", "3b-", "42-"]

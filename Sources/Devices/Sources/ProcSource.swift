@@ -3,7 +3,8 @@ struct ProcSource: SensorSource {
     let paths: HostPaths
     let metric: ProcMetric
     let interface: String?
-    var mayBlock: Bool { false }
+    /// /proc figures come from the kernel's memory, never from a bus.
+    var blocking: Blocking { .never }
 
     func read(at time: Duration) throws(DeviceError) -> RawValue {
         switch metric {

@@ -1,12 +1,18 @@
 package import Support
 
-/// Reads one raw value. Reads are synchronous: the device runs quick ones (a sysfs attribute, a
-/// /proc file) inline and those that may block (`mayBlock`) on a thread of their own, so a slow
-/// command or a 750 ms 1-wire conversion never holds up another sensor.
+/// Reads one raw value. Reads are synchronous: the device runs those that cannot block inline
+/// and the others on a thread of their own with a deadline (see `Blocking`), so a slow command,
+/// a 750 ms 1-wire conversion or a wedged sysfs attribute never holds up another sensor.
 package protocol SensorSource: Sendable {
-    var mayBlock: Bool { get }
+    var blocking: Blocking { get }
+    /// How long a read off the actor gets before its sensor is reported failing.
+    var deadline: Duration { get }
     /// Reads the value now. `time` is the device's monotonic time (the simulator's clock).
     func read(at time: Duration) throws(DeviceError) -> RawValue
+}
+
+extension SensorSource {
+    package var deadline: Duration { Blocking.deadline }
 }
 
 /// A change a source saw as it happened, between scheduled reads.
@@ -56,6 +62,6 @@ package enum SourceFactory {
 /// A fixed value from the profile.
 struct ConstantSource: SensorSource {
     let text: String
-    var mayBlock: Bool { false }
+    var blocking: Blocking { .never }
     func read(at time: Duration) throws(DeviceError) -> RawValue { .text(text) }
 }

@@ -11,7 +11,7 @@ final class SimulatedSource: SensorSource {
         var walk = 0.0
     }
     private let state: Mutex<State>
-    var mayBlock: Bool { false }
+    var blocking: Blocking { .never }
 
     init(signal: SimulatedSignal, seed: UInt64) {
         self.signal = signal

@@ -5,7 +5,8 @@ import Support
 struct SystemSource: SensorSource {
     let paths: HostPaths
     let item: SystemItem
-    var mayBlock: Bool { false }
+    /// The device tree, DMI and /etc are files; the version is in memory.
+    var blocking: Blocking { item == .agentVersion ? .never : .mayHang }
 
     func read(at time: Duration) throws(DeviceError) -> RawValue {
         let deviceTree = paths.sys + "/firmware/devicetree/base/"

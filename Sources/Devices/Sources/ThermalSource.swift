@@ -4,7 +4,7 @@ struct ThermalSource: SensorSource {
     let paths: HostPaths
     let zone: String?
     let type: String?
-    var mayBlock: Bool { false }
+    var blocking: Blocking { .mayHang }
 
     func read(at time: Duration) throws(DeviceError) -> RawValue {
         .number(try HostFiles.number(try zoneDirectory() + "/temp"))

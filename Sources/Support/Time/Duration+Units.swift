@@ -16,4 +16,10 @@ extension Duration {
         let (seconds, attoseconds) = components
         return "\(seconds).\(attoseconds / 100_000_000_000_000_000)s"
     }
+
+    /// `5 s` or `250 ms`, for messages people read (`timed out after 5 s`).
+    package var unitText: String {
+        let ms = milliseconds
+        return ms % 1000 == 0 ? "\(ms / 1000) s" : "\(ms) ms"
+    }
 }

@@ -1,6 +1,7 @@
 """A file whose read never returns, as a wedged I²C or 1-wire attribute behaves: a tiny FUSE
 file system spoken over /dev/fuse directly (no library), mounted by the test (root), with one
-regular file `value` whose every read is left unanswered. Unmounting ends the reads with an error.
+regular file (`value`, or the name given: `temp1_input` for a hwmon chip) whose every read is
+left unanswered. Unmounting ends the reads with an error.
 
 Only what the kernel asks for a lookup, stat, open and read is answered; anything else gets
 ENOSYS, which the kernel takes as "not supported"."""
@@ -30,17 +31,21 @@ def available():
 
 
 class HungFile:
-    """Mounts at `mountpoint`; `path` is the file whose reads hang. Use as a context manager."""
+    """Mounts at `mountpoint`; `path` is the file whose reads hang, named `name`. Use as a context
+    manager."""
 
     @property
     def reads(self):
         """Reads waiting for an answer."""
         return len(self.pending)
 
-    def __init__(self, mountpoint):
+    def __init__(self, mountpoint, name="value"):
         self.mountpoint = mountpoint
-        self.path = os.path.join(mountpoint, "value")
+        self.name = name.encode()
+        self.path = os.path.join(mountpoint, name)
         self.pending = []  # the requests of the reads left unanswered
+        self.closing = False  # past the block: every read is answered with EIO
+        self._lock = threading.Lock()
         self.fd = None
         self._thread = None
 
@@ -58,15 +63,17 @@ class HungFile:
         return self
 
     def __exit__(self, *exc):
-        # The reads left waiting end with EIO: a process whose read a FUSE server has taken
-        # cannot die (not even by SIGKILL) until the server answers it.
-        for unique in self.pending:
+        # The reads left waiting end with EIO, and so does every later one: a process whose read
+        # a FUSE server has taken cannot die (not even by SIGKILL) until the server answers it.
+        with self._lock:
+            self.closing = True
+            pending, self.pending = self.pending, []
+        for unique in pending:
             self._reply(unique, error=errno.EIO)
+        # A mount namespace made since holds a copy of the mount that this does not reach: the
+        # serving thread goes on answering through it, and closes the device when the last
+        # copy is gone.
         subprocess.run(["umount", "-l", self.mountpoint], capture_output=True)
-        try:
-            os.close(self.fd)
-        except OSError:
-            pass
 
     def _reply(self, unique, body=b"", error=0):
         try:
@@ -84,7 +91,8 @@ class HungFile:
             try:
                 request = os.read(self.fd, 1 << 17)
             except OSError:
-                return  # unmounted
+                os.close(self.fd)
+                return  # unmounted everywhere
             _, opcode, unique, node, *_ = IN_HEADER.unpack_from(request)
             payload = request[IN_HEADER.size:]
             if opcode == INIT:
@@ -92,7 +100,7 @@ class HungFile:
                 self._reply(unique, struct.pack("<IIIIHHIIHHI7I", 7, min(minor, 31), readahead, 0, 0, 0, 4096, 0, 0, 0, 0, *[0] * 7))
             elif opcode == LOOKUP:
                 name = payload.split(b"\0", 1)[0]
-                if node == ROOT and name == b"value":
+                if node == ROOT and name == self.name:
                     self._reply(unique, struct.pack("<QQQQII", FILE, 0, 0, 0, 0, 0) + self._attr(FILE))
                 else:
                     self._reply(unique, error=errno.ENOENT)
@@ -101,7 +109,11 @@ class HungFile:
             elif opcode in (OPEN, OPENDIR):
                 self._reply(unique, struct.pack("<QII", 0, 0, 0))
             elif opcode == READ:
-                self.pending.append(unique)  # not answered: the reader waits until the end
+                with self._lock:
+                    if not self.closing:
+                        self.pending.append(unique)  # not answered: the reader waits until the end
+                        continue
+                self._reply(unique, error=errno.EIO)
             elif opcode in (RELEASE, RELEASEDIR, FLUSH):
                 self._reply(unique)
             else:
