@@ -150,7 +150,7 @@ def test_a_hung_sensor_read_stops_neither_ready_nor_the_watchdog_and_status_name
             assert grep(log_path, r"watchdog: the .* has finished nothing") is None
             # Priorities for the journal: warnings and errors can be filtered with journalctl -p.
             assert grep(log_path, r"^<6>INFO  agent: kinglet .* starting")
-            assert grep(log_path, r"^<4>WARN  device: probe: read probe: no answer within 5.0s$")
+            assert grep(log_path, rf"^<4>WARN  device: probe: read timed out after 5 s: {re.escape(hung.path)}$")
             assert grep(log_path, r"^<4>WARN  session: connection lost")
         # Leaving the block ended the hung read (EIO): a process cannot exit while FUSE holds
         # one of its reads, not even when killed.
