@@ -61,7 +61,7 @@ class Prosody:
         log = open(os.path.join(self.workdir, "prosody.stdout"), "ab")
         self.process = subprocess.Popen(["prosody", "-F", "--config", self.config], stdout=log, stderr=log,
                                         start_new_session=True)
-        wait_until(lambda: port_open(self.c2s_port) and port_open(self.direct_tls_port), timeout=20,
+        wait_until(lambda: port_open(self.c2s_port) and port_open(self.direct_tls_port), timeout=60,
                    what="prosody to listen")
 
     def stop(self, sig=signal.SIGTERM):
