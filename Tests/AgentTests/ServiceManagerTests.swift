@@ -33,8 +33,9 @@ private final class NotifySocket: Sendable {
     deinit { close(fd) }
 
     /// The next datagram, waiting up to `timeout` seconds on a thread of its own, off the
-    /// concurrency pool that the manager under test needs (0: only what is already there).
-    func receive(timeout: Int32 = 10) async -> String? {
+    /// concurrency pool that the manager under test needs (0: only what is already there). The
+    /// limit is for a hang only: a loaded machine can hold the sender up for many seconds.
+    func receive(timeout: Int32 = 60) async -> String? {
         guard timeout > 0 else { return read(timeout: 0) }
         return (try? await onThread { self.read(timeout: timeout) }) ?? nil
     }
