@@ -32,7 +32,11 @@ import Readings
             return .number(41_000)
         }
 
-        func prepare(_ definition: ControlDefinition) throws(DeviceError) -> ControlValue? { nil }
+        /// Hangs when the control has an initial value to write (as `kinglet set` gives it).
+        func prepare(_ definition: ControlDefinition) throws(DeviceError) -> ControlValue? {
+            guard let initial = definition.initial else { return nil }
+            return try write(initial, definition)
+        }
         func write(_ value: ControlValue, _ definition: ControlDefinition) throws(DeviceError) -> ControlValue? {
             hang("write")
             return value
@@ -140,5 +144,26 @@ import Readings
         #expect(await eventually { await device.controlSlots[0].hung == nil })
         #expect(try await device.apply("fan", .int(64)) == .int(64))
         await device.stop()
+    }
+
+    /// `kinglet set` on the wedged attribute: fails at the deadline with the path.
+    @Test func aBoundedPrepareFailsAtTheDeadline() async throws {
+        let clock = ManualClock()
+        let wedged = WedgedAttribute()
+        let pwm = ControlDefinition(
+            name: "fan", type: .int, target: .sysfs(SysfsTarget(path: wedged.path)), minimum: 0, maximum: 255, initial: .int(9))
+        let set = Task { () -> String? in
+            do throws(DeviceError) {
+                _ = try await wedged.boundedPrepare(pwm, clock: clock)
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        #expect(await clock.waitForSleepers(1))
+        #expect(await eventually { wedged.calls == 1 })
+        clock.advance(by: Blocking.deadline)
+        #expect(await set.value == "write timed out after 5 s: \(wedged.path)")
+        wedged.latch.release()
     }
 }

@@ -48,7 +48,7 @@ enum SetCommand: CLICommand {
         }
         Logger.configure(level: .error)
         guard case .claimed(let claim) = claimOutputs(valid.map(\.0)) else { return ExitStatus.failure }
-        let (status, outputs) = apply(valid)
+        let (status, outputs) = await apply(valid)
         if let configuration = target.configuration {
             await save(valid.prefix(outputs.count - (status == ExitStatus.success ? 0 : 1)), in: configuration)
         }
@@ -107,7 +107,7 @@ enum SetCommand: CLICommand {
     /// Applies each value in order, printing what the target now reports; stops at the first
     /// failure (the values before it stay applied: hardware cannot be rolled back). Returns the
     /// outputs, which hold their GPIO lines for as long as they live.
-    private static func apply(_ changes: [(ControlDefinition, ControlValue)]) -> (Int32, [any ControlOutput]) {
+    private static func apply(_ changes: [(ControlDefinition, ControlValue)]) async -> (Int32, [any ControlOutput]) {
         var outputs: [any ControlOutput] = []
         for (control, value) in changes {
             var definition = control
@@ -115,7 +115,7 @@ enum SetCommand: CLICommand {
             let output = OutputFactory.make(control.target, paths: .system)
             outputs.append(output)
             do {
-                let applied = try output.prepare(definition) ?? value
+                let applied = try await output.boundedPrepare(definition) ?? value
                 print("\(control.name) is now \(HumanText.value(applied, of: control))")
             } catch {
                 printError("kinglet set: could not set \(control.name): \(error)")

@@ -1,4 +1,5 @@
 package import Readings
+package import Support
 
 /// Drives one control's target. Values reach an output only after `ControlDefinition.validate`.
 package protocol ControlOutput: Sendable {
@@ -20,6 +21,15 @@ package protocol ControlOutput: Sendable {
 
 extension ControlOutput {
     package var deadline: Duration { Blocking.deadline }
+
+    /// `prepare` as the device would run it, for `kinglet set`, which has no device: off the
+    /// caller's thread with the output's deadline when it may block, so a wedged attribute
+    /// fails the set with its path instead of hanging the command.
+    package func boundedPrepare(_ definition: ControlDefinition, clock: any AgentClock = SystemClock()) async throws(DeviceError) -> ControlValue? {
+        guard blocking != .never else { return try prepare(definition) }
+        let work = BoundedWork(limit: deadline, clock: clock) { () throws(DeviceError) in try prepare(definition) }
+        return try await work.outcome(clock: clock).get()
+    }
 }
 
 /// Builds the output for a spec, bound to the host's paths.
