@@ -44,7 +44,9 @@ extension FleetConsole {
         for (device, result) in results {
             switch result {
             case .success(let reply):
-                let first = await published(ReadingPayload.items(in: reply), from: device)
+                let items = ReadingPayload.items(in: reply)
+                log.debug("\(device)'s node holds \(items.count) items")
+                let first = await published(items, from: device)
                 oldest.updateValue(first, forKey: device)  // nil (an empty node) kept as a value
             case .failure(let error): log.info("could not fetch the published readings of \(device): \(error)")
             }
@@ -58,7 +60,7 @@ extension FleetConsole {
     /// device's node sends caps-based notifications only to contacts whose caps it resolved
     /// itself, and it never resolves those of a console connected to another node (each node
     /// keeps its own caps table), so a console on node B heard nothing from devices on node A.
-    /// A device whose node does not exist yet is tried again by `subscribeToTheRest`.
+    /// A device whose node does not exist yet is tried again (`export` retries every 10 s).
     func subscribe(to devices: [JID], node: String = SensorDataXML.namespace) async -> [JID] {
         guard let me = await session.boundJID else { return [] }
         let new = devices.filter { subscribed.insert($0).inserted }
@@ -69,6 +71,7 @@ extension FleetConsole {
         var done: [JID] = []
         for (device, result) in results {
             guard case .failure(let error) = result else {
+                log.debug("subscribed to the published readings of \(device)")
                 done.append(device)
                 continue
             }

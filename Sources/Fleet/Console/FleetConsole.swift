@@ -168,6 +168,7 @@ actor FleetConsole {
             return
         }
         guard stanza.stanzaType == nil || stanza.stanzaType == "unavailable" else { return }
+        log.debug("presence of \(from): \(stanza.stanzaType ?? "available"), caps \(stanza.child("c", namespace: EntityCapabilities.namespace)?.attribute("ver") ?? "none")")
         heard.insert(from.bare)
         lastPresence = clock.now()
         directory.apply(stanza, from: from, at: clock.wallTime())
