@@ -107,6 +107,8 @@ def console(args, workdir, server, simulator, count):
     cpu_before = cpu_seconds(export.process.pid) if export.process.poll() is None else 0
     time.sleep(args.export_minutes * 60)  # the export's measurement window
     cpu = cpu_seconds(export.process.pid) - cpu_before
+    # After the read --all and minutes of publishing: what the storm's figure does not show.
+    memory(simulator, count, f"{count}.after_export", 0)
     stop(simulator, count, "after_export")  # a clean stop: every device's outbox says what it had acknowledged
     time.sleep(5)  # the last notifications in flight reach the console: then the ledger is compared
     records = export.stop()
