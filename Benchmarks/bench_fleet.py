@@ -93,6 +93,8 @@ def console(args, workdir, server, simulator, count):
     result, seconds = fleet_cli(config, "list", "--json", "--wait", "30", binary=args.binary)
     listed = result.stdout.count('"online":true')
     figure("fleet.console.list", round(seconds, 1), f"s from start to a list of {listed} online devices of {count} (budget: <= 10 s)")
+    if listed < count:
+        print(f"# list (exit {result.returncode}) ends with: {result.stdout[-300:]!r} {result.stderr.strip()[-800:]}")
     result, seconds = fleet_cli(config, "read", "--all", "--field", "temperature", "--json", binary=args.binary)
     readouts = json.loads(result.stdout) if result.stdout.strip() else []
     if not readouts:

@@ -45,6 +45,22 @@ import XMPPCore
         #expect(forged.caps.isEmpty && forged.devices.count == 1)
     }
 
+    @Test func aVerWhoseDiscoInfoFailedIsAskedOfAnotherJIDAtOnce() {
+        var directory = DeviceDirectory()
+        let ver = EntityCapabilities(node: Self.node, info: Self.info).ver
+        let other = try! JID("sensor-8@example.org/kinglet")
+        directory.apply(Self.presence(ver: ver), from: Self.device, at: Timestamp(secondsSinceEpoch: 0))
+        directory.apply(Self.presence(ver: ver), from: other, at: Timestamp(secondsSinceEpoch: 0))
+        let first = directory.takeUnresolved()[0]
+        directory.unresolved(ver, asked: first.jid)
+        let second = directory.takeUnresolved()
+        #expect(second.map(\.jid) == [first.jid == other ? Self.device : other], "the other one, without a new presence")
+        directory.unresolved(ver, asked: second[0].jid)
+        #expect(directory.takeUnresolved().isEmpty, "both failed: nobody left to ask")
+        directory.apply(Self.presence(ver: ver, status: "still ok"), from: first.jid, at: Timestamp(secondsSinceEpoch: 1))
+        #expect(directory.takeUnresolved().map(\.jid) == [first.jid], "a new presence: asked again")
+    }
+
     @Test func aContactThatIsNotADeviceIsNotListedAndOfflineIsTracked() {
         var directory = DeviceDirectory()
         let chat = DiscoInfo(identities: [DiscoIdentity(category: "client", type: "pc", name: "Gajim")], features: [DiscoInfo.namespace])

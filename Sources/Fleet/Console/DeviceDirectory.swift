@@ -58,6 +58,8 @@ struct DeviceDirectory: Sendable {
     private var unverified: [JID: CapsInfo] = [:]
     /// `ver`s being asked about (to which JID), and those waiting for a turn.
     private(set) var resolving: Set<String> = []
+    /// JIDs whose disco#info for a `ver` failed: another JID advertising it is asked next.
+    private var failedAsks: [String: Set<JID>] = [:]
     /// Devices seen in earlier runs (`KnownDevices`), listed as offline until heard from.
     private(set) var known: [DeviceRecord] = []
 
@@ -90,6 +92,8 @@ struct DeviceDirectory: Sendable {
             entry.node = c?.attribute("node")
         }
         presences[jid] = entry
+        // A new presence: a JID that did not answer before may be asked again.
+        for ver in failedAsks.keys { failedAsks[ver]?.remove(jid) }
         // A bare JID's unavailable presence (an offline contact): every resource is offline.
         if !available, jid.resource == nil {
             for (other, var value) in presences where other.bare == jid && other.resource != nil && value.record.online {
@@ -106,7 +110,8 @@ struct DeviceDirectory: Sendable {
     mutating func takeUnresolved() -> [(ver: String, jid: JID, node: String)] {
         var due: [(String, JID, String)] = []
         for (jid, entry) in presences where entry.record.online {
-            guard let ver = entry.ver, caps[ver] == nil, !resolving.contains(ver), unverified[jid] == nil else { continue }
+            guard let ver = entry.ver, caps[ver] == nil, !resolving.contains(ver), unverified[jid] == nil,
+                  failedAsks[ver]?.contains(jid) != true else { continue }
             resolving.insert(ver)
             due.append((ver, jid, (entry.node ?? "") + "#" + ver))
         }
@@ -127,9 +132,12 @@ struct DeviceDirectory: Sendable {
         return true
     }
 
-    /// Asking about `ver` failed: another JID advertising it may be asked later.
-    mutating func unresolved(_ ver: String) {
+    /// Asking about `ver` failed (`asked` did not answer, or nil when the request could not be
+    /// sent): `takeUnresolved` offers another JID advertising it at once. Waiting for the next
+    /// presence is not enough: a fleet shares one `ver`, and its presences all came at login.
+    mutating func unresolved(_ ver: String, asked: JID? = nil) {
         resolving.remove(ver)
+        if let asked { failedAsks[ver, default: []].insert(asked) }
     }
 
     /// Whether any caps of an online entity still wait for their disco#info.

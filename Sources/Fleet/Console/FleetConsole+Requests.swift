@@ -34,7 +34,8 @@ extension FleetConsole {
             }
         } else {
             log.debug("disco#info of \(jid) failed: \(result)")
-            directory.unresolved(ver)
+            directory.unresolved(ver, asked: jid)
+            capsQueue += directory.takeUnresolved()
         }
         await resolveCaps()
         if let record = directory.devices.first(where: { $0.jid == jid }) { await listener?(.device(record)) }
