@@ -126,9 +126,14 @@ package final class TLSScriptedServer: @unchecked Sendable {  // driven by one t
     /// the signal mask of the thread that started it, and the threads tests run on (Dispatch's
     /// workers and the threads they start) block every asynchronous signal, so s_server starts
     /// with SIGTERM blocked and would never end.
+    /// The wait is bounded: Foundation learns of the exit from a Dispatch source, and on a
+    /// machine whose threads are all busy that came so late once that `waitUntilExit()` hung a
+    /// test run for 10 minutes. A SIGKILLed child is gone either way; only its reaping waits.
     private static func kill(_ process: Process) {
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
     }
 
     /// Starts the server on a thread of its own (it waits for s_server to listen).
