@@ -122,7 +122,7 @@ class Jabberd2:
             for table in ("roster-items", "roster-groups", "queue"):
                 db.execute(f'DELETE FROM "{table}"')
 
-    def start(self, timeout=30):
+    def start(self, timeout=60):
         self._ready_before = self._read("sm.log").count(READY)
         # The router first: sm and c2s connect to it and retry each second until it listens.
         script = " & ".join(f'/usr/sbin/jabberd2-{p} -c "{self.configs[p]}"' for p in PROGRAMS) + " & wait"
