@@ -49,13 +49,19 @@ enum LiveConsole {
         let fetch: @Sendable ([JID]) async -> Void = { devices in
             for (device, oldest) in await console.fetchPublished(from: devices) { writer.settle(device, oldestHeld: oldest) }
         }
+        // Fetches asked for by live events, one after another on one task, so that a stop can
+        // wait for those already asked for: the summary then counts every gap warned of.
+        let (fetchRequests, fetchSink) = AsyncStream.makeStream(of: [JID].self)
+        let fetcher = Task {
+            for await devices in fetchRequests { await fetch(devices) }
+        }
         await console.start(listener: { event in
             switch event {
             case .batch(let device, let batch):
                 // A gap before a new batch: fetch what the device's node still holds.
-                if writer.write(device, batch) { Task { await fetch([device]) } }
+                if writer.write(device, batch) { fetchSink.yield([device]) }
             case .device(let record) where record.online:
-                Task { await fetch(await console.subscribe(to: [record.jid.bare])) }
+                Task { fetchSink.yield(await console.subscribe(to: [record.jid.bare])) }
             case .online(resumed: false): logins.continuation.yield()
             default: break
             }
@@ -80,6 +86,8 @@ enum LiveConsole {
         subscriber.cancel()
         catchUp.cancel()
         logins.continuation.finish()
+        fetchSink.finish()
+        await fetcher.value  // each request has the console's time limit
         await console.stop()
         writer.finish()
         return ExitStatus.success
